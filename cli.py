@@ -1,0 +1,139 @@
+"""Command-line interface ``efficiency`` (DESIGN section 9): parses, calls the public API, writes tables.
+
+No model logic lives here. Exit codes: 0 success, 1 an error in the data or the specification (the
+message names file, column and row), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import click
+
+import efficiency
+from efficiency.errors import EfficiencyError
+
+FORMATS = ("csv", "json", "xlsx")
+
+
+def _split(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    return names or None
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    click.echo(f"warning: {message}", err=True)
+
+
+def _fail(exc: Exception) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(1)
+
+
+def _format(out: str | None, fmt: str | None) -> str:
+    if fmt:
+        fmt = fmt.lower()
+    elif out:
+        fmt = Path(out).suffix.lower().lstrip(".") or "csv"
+        if fmt not in FORMATS:
+            raise click.UsageError(f"cannot tell the format of {out!r} from its extension; "
+                                   f"give --format {'|'.join(FORMATS)}")
+    else:
+        fmt = "csv"
+    if fmt == "xlsx" and not out:
+        raise click.UsageError("--format xlsx needs an output file (-o OUT.xlsx)")
+    return fmt
+
+
+def write_table(frame, out: str | None, fmt: str) -> None:
+    """Write a result table (id column first, then the model's columns) as CSV, JSON or xlsx."""
+    table = frame.reset_index()
+    if fmt == "csv":
+        text = table.to_csv(index=False)
+    elif fmt == "json":
+        text = table.to_json(orient="records", double_precision=15, indent=1) + "\n"
+    else:
+        table.to_excel(out, index=False, sheet_name="efficiency")
+        return
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+def _table(path: str, id_col: str | None):
+    """Read a CSV for the API; without --id, DMUs are labelled 1..n in a column 'row'."""
+    from efficiency.data import RawTable, read_csv
+    import pandas as pd
+
+    raw = read_csv(path)
+    if id_col is None:
+        frame = raw.frame.set_axis(pd.RangeIndex(1, len(raw.frame) + 1, name="row"), axis=0)
+        raw = RawTable(frame, raw.source, raw.lines, raw.decimal_comma)
+    return raw
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(efficiency.__version__, prog_name="efficiency")
+def main():
+    """Innovation efficiency with DEA, SFA and Malmquist indices."""
+    warnings.showwarning = _show_warning
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "id_col", metavar="COL", help="Id column (default: rows numbered 1..n).")
+@click.option("--inputs", required=True, metavar="A,B", help="Input columns, comma-separated.")
+@click.option("--outputs", required=True, metavar="C,D", help="Output columns, comma-separated.")
+@click.option("--undesirable", metavar="E", help="Undesirable (bad) output columns, comma-separated.")
+@click.option("--model", type=click.Choice(["radial", "sbm", "additive", "ddf", "fdh"]), default="radial",
+              show_default=True)
+@click.option("--rts", type=click.Choice(["crs", "vrs", "nirs", "ndrs"]), default="vrs", show_default=True)
+@click.option("--orientation", type=click.Choice(["input", "output", "graph", "none"]), default="input",
+              show_default=True)
+@click.option("--super", "super_eff", is_flag=True, help="Super-efficiency (the DMU leaves its reference set).")
+@click.option("--reference", type=click.Path(dir_okay=False), help="CSV whose DMUs span the frontier.")
+@click.option("--solver", metavar="NAME", help="LP backend: highs (default), scipy, pulp, pulp:GLPK_CMD, ...")
+@click.option("--scale", is_flag=True, help="Add scale efficiency (CRS/VRS) and the returns-to-scale class.")
+@click.option("--no-slacks", is_flag=True, help="Skip phase II (no slacks, targets from phase I).")
+@click.option("--summary", is_flag=True, help="Print a summary of the scores on stderr.")
+@click.option("-o", "--out", metavar="OUT", help="Output file (default: CSV on stdout).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension).")
+def dea(file, id_col, inputs, outputs, undesirable, model, rts, orientation, super_eff, reference, solver,
+        scale, no_slacks, summary, out, fmt):
+    """Score the DMUs (rows) of FILE with a DEA model."""
+    fmt = _format(out, fmt)
+    try:
+        result = efficiency.dea(_table(file, id_col), id=id_col, inputs=_split(inputs), outputs=_split(outputs),
+                                undesirable=_split(undesirable), model=model, rts=rts, orientation=orientation,
+                                super_efficiency=super_eff, reference=reference, solver=solver,
+                                slacks=not no_slacks, scale=scale)
+    except EfficiencyError as exc:
+        _fail(exc)
+    write_table(result.to_frame(), out, fmt)
+    if summary:
+        click.echo(result.summary(), err=True)
+
+
+@main.command()
+def solvers():
+    """List the LP backends and whether each is available here."""
+    from solvers import registered
+
+    for name, ok, description in registered():
+        click.echo(f"{name:<8} {'available' if ok else 'missing  '}  {description}")
+    try:
+        import pulp
+    except ImportError:  # pragma: no cover
+        return
+    avail = pulp.listSolvers(onlyAvailable=True)
+    click.echo("PuLP solvers (use as pulp:NAME): " +
+               ", ".join(f"{s}{'' if s in avail else ' (missing)'}" for s in pulp.listSolvers()))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

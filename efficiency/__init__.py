@@ -1,0 +1,46 @@
+"""innovation-efficiency: DEA, SFA and Malmquist measures of how efficiently enterprises and regions
+turn innovation resources into results (DESIGN section 10 is the public API).
+
+    import efficiency as ef
+    r = ef.dea("provinces.csv", id="province", inputs=["rd_expenditure", "rd_personnel"],
+               outputs=["invention_patents"], rts="vrs", orientation="input")
+    r.to_frame()
+
+Heavy modules (pandas, scipy, the solvers) load on first use, so ``import efficiency`` stays fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from .errors import DataError, EfficiencyError, EfficiencyWarning, SolverError, SolveWarning, SpecError
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "dea": ("efficiency.dea.api", "dea"),
+    "DEAResult": ("efficiency.dea.results", "DEAResult"),
+    "FrontierData": ("efficiency.data", "FrontierData"),
+    "frontier_data": ("efficiency.data", "frontier_data"),
+    "read_csv": ("efficiency.data", "read_csv"),
+    "RTS": ("efficiency.spec", "RTS"),
+    "Orientation": ("efficiency.spec", "Orientation"),
+    "Model": ("efficiency.spec", "Model"),
+}
+
+__all__ = ["DataError", "EfficiencyError", "EfficiencyWarning", "SolverError", "SolveWarning", "SpecError",
+           *_LAZY]
+
+
+def __getattr__(name: str):
+    try:
+        module, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'efficiency' has no attribute {name!r}") from None
+    value = getattr(import_module(module), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,132 @@
+"""DEA result object (DESIGN section 3): frozen, pandas out, indexed by the input's DMU ids in order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+#: Classification tolerances (never applied to stored values).
+SCORE_TOL = 1e-9     # |score - 1| below which a DMU counts as radially efficient
+LAMBDA_TOL = 1e-9    # lambda above which a reference DMU counts as a peer
+SLACK_TOL = 1e-9     # slack / column mean above which a slack counts as nonzero
+
+_MODEL_NAMES = {"radial": "Radial DEA", "fdh": "Free disposal hull (FDH)"}
+_RTS_NAMES = {"crs": "constant returns to scale (CCR)", "vrs": "variable returns to scale (BCC)",
+              "nirs": "non-increasing returns to scale", "ndrs": "non-decreasing returns to scale",
+              "fdh": "free disposal, no convexity"}
+
+
+@dataclass(frozen=True)
+class DEAResult:
+    """Scores and projections of a DEA model.
+
+    ``scores`` is the efficiency in (0, 1] (input theta, output 1/phi, graph G; super-efficiency and
+    scores against another reference set may exceed 1); ``farrell`` the model's Farrell measure
+    (theta, phi >= 1, or G); ``status`` the LP outcome per DMU ('optimal', 'infeasible', ...).
+    ``slacks`` and ``targets`` are in data units with the input and output column names; ``None``
+    when not computed. ``lambda_matrix`` holds the intensity weights (n x n_ref, sparse).
+    """
+
+    model: str
+    rts: str
+    orientation: str
+    ids: pd.Index
+    id_name: str
+    input_names: tuple[str, ...]
+    output_names: tuple[str, ...]
+    reference_ids: pd.Index
+    scores: pd.Series
+    farrell: pd.Series
+    status: pd.Series
+    slacks: pd.DataFrame | None
+    targets: pd.DataFrame | None
+    lambda_matrix: sp.csr_array
+    column_scale: np.ndarray
+    solver: str
+    scale_efficiency: pd.Series | None = None
+    rts_class: pd.Series | None = None
+
+    # ---------------------------------------------------------------------------------------------
+    @cached_property
+    def lambdas(self) -> pd.DataFrame:
+        """Intensity weights as a dense DataFrame: rows evaluated DMUs, columns reference DMUs."""
+        return pd.DataFrame(self.lambda_matrix.toarray(), index=self.ids, columns=self.reference_ids)
+
+    @property
+    def efficient(self) -> pd.Series:
+        """Pareto-Koopmans efficient: score 1 and every slack zero (within the classification tolerances)."""
+        radial = (self.status == "optimal") & ((self.scores - 1.0).abs() <= SCORE_TOL)
+        if self.slacks is None:
+            return radial.rename("efficient")
+        rel = self.slacks.to_numpy() / self.column_scale
+        return (radial & pd.Series(np.all(rel <= SLACK_TOL, axis=1), index=self.ids)).rename("efficient")
+
+    def peers(self, tol: float = LAMBDA_TOL) -> pd.DataFrame:
+        """Long table (id, peer, lambda) of the reference DMUs with lambda > tol, in input order."""
+        lam = sp.coo_array(self.lambda_matrix)
+        keep = lam.data > tol
+        order = np.lexsort((lam.col[keep], lam.row[keep]))
+        rows, cols, vals = lam.row[keep][order], lam.col[keep][order], lam.data[keep][order]
+        return pd.DataFrame({self.id_name: self.ids[rows], "peer": self.reference_ids[cols], "lambda": vals})
+
+    def to_frame(self) -> pd.DataFrame:
+        """The table the CLI writes, indexed by id: efficiency, status, farrell, slack_<col>,
+        target_<col>, lambda_sum, peers (';'-separated), and scale columns when computed."""
+        df = pd.DataFrame({"efficiency": self.scores, "status": self.status, "farrell": self.farrell},
+                          index=self.ids)
+        if self.slacks is not None:
+            for c in self.slacks.columns:
+                df[f"slack_{c}"] = self.slacks[c].to_numpy()
+        if self.targets is not None:
+            for c in self.targets.columns:
+                df[f"target_{c}"] = self.targets[c].to_numpy()
+        lam = self.lambda_matrix
+        solved = (self.status == "optimal").to_numpy()
+        df["lambda_sum"] = np.where(solved, np.asarray(lam.sum(axis=1)).ravel(), np.nan)
+        ref = np.asarray(self.reference_ids, dtype=object)
+        peers = []
+        for i in range(lam.shape[0]):
+            lo, hi = lam.indptr[i], lam.indptr[i + 1]
+            cols = np.sort(lam.indices[lo:hi][lam.data[lo:hi] > LAMBDA_TOL])
+            peers.append(";".join(str(r) for r in ref[cols]))
+        df["peers"] = peers
+        if self.scale_efficiency is not None:
+            df["scale_efficiency"] = self.scale_efficiency.to_numpy()
+        if self.rts_class is not None:
+            df["rts_class"] = self.rts_class.to_numpy()
+        df.index.name = self.id_name
+        return df
+
+    def summary(self) -> str:
+        """A short text report: model, counts, score distribution, efficient DMUs, statuses."""
+        s = self.scores
+        ok = s.dropna()
+        counts = self.status.value_counts()
+        lines = [
+            f"{_MODEL_NAMES.get(self.model, self.model)}, {_RTS_NAMES.get(self.rts, self.rts)}, "
+            f"{self.orientation} orientation",
+            f"DMUs: {len(s)} evaluated against {len(self.reference_ids)} reference DMUs; "
+            f"inputs: {', '.join(self.input_names)}; outputs: {', '.join(self.output_names)}; "
+            f"solver: {self.solver}",
+        ]
+        if len(ok):
+            q = ok.quantile([0.0, 0.25, 0.5, 0.75, 1.0]).to_numpy()
+            lines.append(f"Efficiency: mean {ok.mean():.4f}, min {q[0]:.4f}, Q1 {q[1]:.4f}, median {q[2]:.4f}, "
+                         f"Q3 {q[3]:.4f}, max {q[4]:.4f}")
+            eff = self.efficient
+            lines.append(f"Efficient (score 1, no slack): {int(eff.sum())} of {len(s)} "
+                         f"({100.0 * eff.mean():.1f}%)")
+            worst = ok.nsmallest(min(5, len(ok)))
+            lines.append("Lowest: " + ", ".join(f"{i} {v:.4f}" for i, v in worst.items()))
+        lines.append("Status: " + ", ".join(f"{int(v)} {k}" for k, v in counts.items()))
+        if self.scale_efficiency is not None and self.rts_class is not None:
+            rc = self.rts_class.value_counts()
+            lines.append("Returns to scale: " + ", ".join(f"{int(v)} {k}" for k, v in rc.items()))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<DEAResult {self.model} {self.rts} {self.orientation}: {len(self.ids)} DMUs>"

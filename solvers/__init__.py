@@ -1,0 +1,10 @@
+"""LP backends behind one protocol (DESIGN section 2): ``highs``, ``scipy``, ``pulp[:NAME]``.
+
+They know nothing of pandas or of the models' meaning; see :mod:`solvers.base`.
+"""
+
+from .base import (BackendError, BatchSolution, LPBatch, LPProblem, LPSolver, LPStatus, STATUS_LABELS,
+                   get_solver, register, registered)
+
+__all__ = ["BackendError", "BatchSolution", "LPBatch", "LPProblem", "LPSolver", "LPStatus",
+           "STATUS_LABELS", "get_solver", "register", "registered"]

@@ -1,0 +1,197 @@
+"""The LP backend protocol: problems, batches of related problems, solutions, status codes, registry.
+
+Backends know nothing of pandas or of what the LPs mean. An :class:`LPProblem` is
+
+    minimise c'x  subject to  row_lower <= A x <= row_upper,  col_lower <= x <= col_upper
+
+with a dense ``A`` (DEA matrices are dense, with few rows and many columns). An :class:`LPBatch` is a
+family of K such problems that share ``A`` except for a few *varying* columns (e.g. the -x_o column of
+the radial score) and differ in their row bounds, the costs of the varying columns and, optionally,
+one column fixed at zero (a DMU left out of its own reference set). Backends may exploit that: the
+HiGHS backend builds the LP once and changes only those entries between warm-started solves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Callable, Protocol, runtime_checkable
+
+import numpy as np
+import scipy.sparse as sp
+
+INF = np.inf
+
+
+class LPStatus(IntEnum):
+    """Outcome of one LP, numbered like ``scipy.optimize.linprog``'s status."""
+
+    OPTIMAL = 0
+    ITERATION_LIMIT = 1
+    INFEASIBLE = 2
+    UNBOUNDED = 3
+    NUMERICAL = 4
+    NOT_SOLVED = 5
+
+    @property
+    def label(self) -> str:
+        """Lower-case name used in result tables ('optimal', 'infeasible', ...)."""
+        return self.name.lower()
+
+
+STATUS_LABELS = np.array([s.label for s in LPStatus], dtype=object)
+
+
+@dataclass(frozen=True)
+class LPProblem:
+    """min c'x s.t. row_lower <= A x <= row_upper, col_lower <= x <= col_upper (A dense)."""
+
+    c: np.ndarray
+    A: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.A.shape
+
+
+@dataclass(frozen=True)
+class LPBatch:
+    """K LPs sharing ``base`` except in ``vary_cols`` (values, costs), row bounds and one zeroed column.
+
+    ``col_values[k]`` is the (nrow, p) block of the varying columns of problem k; ``costs[k]`` their
+    costs (``None``: the base costs); ``row_lower[k]``/``row_upper[k]`` the row bounds;
+    ``fix_zero[k]`` a column fixed at 0 in problem k, or -1.
+    """
+
+    base: LPProblem
+    row_lower: np.ndarray                      # (K, nrow)
+    row_upper: np.ndarray                      # (K, nrow)
+    vary_cols: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    col_values: np.ndarray | None = None       # (K, nrow, p)
+    costs: np.ndarray | None = None            # (K, p)
+    fix_zero: np.ndarray | None = None         # (K,)
+
+    def __len__(self) -> int:
+        return self.row_lower.shape[0]
+
+    def problem(self, k: int) -> LPProblem:
+        """Problem k on its own (used by simple backends and tests)."""
+        b = self.base
+        A, c = b.A, b.c
+        col_lower, col_upper = b.col_lower, b.col_upper
+        if self.col_values is not None and self.vary_cols.size:
+            A = A.copy()
+            A[:, self.vary_cols] = self.col_values[k]
+        if self.costs is not None and self.vary_cols.size:
+            c = c.copy()
+            c[self.vary_cols] = self.costs[k]
+        if self.fix_zero is not None and self.fix_zero[k] >= 0:
+            col_lower, col_upper = col_lower.copy(), col_upper.copy()
+            col_lower[self.fix_zero[k]] = col_upper[self.fix_zero[k]] = 0.0
+        return LPProblem(c, A, self.row_lower[k], self.row_upper[k], col_lower, col_upper)
+
+
+@dataclass(frozen=True)
+class BatchSolution:
+    """Solutions of an :class:`LPBatch`: status and objective per problem, primal values sparse."""
+
+    status: np.ndarray        # (K,) int8 LPStatus codes
+    objective: np.ndarray     # (K,) NaN where not optimal
+    x: sp.csr_array           # (K, nvar) primal values; rows of unsolved problems are empty
+
+
+class SolutionBuilder:
+    """Collects per-problem results of a batch into a :class:`BatchSolution`."""
+
+    def __init__(self, k: int, nvar: int):
+        self.status = np.full(k, LPStatus.NOT_SOLVED, dtype=np.int8)
+        self.objective = np.full(k, np.nan)
+        self._nvar = nvar
+        self._idx: list[np.ndarray] = [np.zeros(0, np.int64)] * k
+        self._val: list[np.ndarray] = [np.zeros(0)] * k
+
+    def set(self, k: int, status: LPStatus, objective: float = np.nan, x: np.ndarray | None = None):
+        self.status[k] = status
+        if status == LPStatus.OPTIMAL and x is not None:
+            self.objective[k] = objective
+            nz = np.flatnonzero(x)
+            self._idx[k] = nz
+            self._val[k] = np.asarray(x, dtype=np.float64)[nz]
+
+    def build(self) -> BatchSolution:
+        counts = np.fromiter((a.size for a in self._idx), dtype=np.int64, count=len(self._idx))
+        indptr = np.concatenate([[0], np.cumsum(counts)])
+        indices = np.concatenate(self._idx) if self._idx else np.zeros(0, np.int64)
+        data = np.concatenate(self._val) if self._val else np.zeros(0)
+        x = sp.csr_array((data, indices, indptr), shape=(len(self._idx), self._nvar))
+        return BatchSolution(self.status, self.objective, x)
+
+
+@runtime_checkable
+class LPSolver(Protocol):
+    """An LP backend: solves every problem of a batch."""
+
+    name: str
+
+    def solve_batch(self, batch: LPBatch) -> BatchSolution: ...
+
+
+# --------------------------------------------------------------------------------------------------
+# Registry
+# --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Entry:
+    factory: Callable[[str | None], LPSolver]   # option (text after ':') -> solver
+    available: Callable[[], bool]
+    description: str
+
+
+_REGISTRY: dict[str, _Entry] = {}
+
+
+def register(name: str, factory: Callable[[str | None], LPSolver], available: Callable[[], bool],
+             description: str) -> None:
+    """Register a backend under ``name``; ``factory(option)`` builds it, ``option`` being the text
+    after a colon in ``name:option`` (e.g. ``pulp:GLPK_CMD``)."""
+    _REGISTRY[name] = _Entry(factory, available, description)
+
+
+def _load_builtin() -> None:
+    # Importing the modules registers them; deferred so that importing solvers stays cheap.
+    from . import highs, pulp_backend  # noqa: F401
+
+
+def registered() -> list[tuple[str, bool, str]]:
+    """(name, available, description) of every registered backend."""
+    _load_builtin()
+    return [(name, e.available(), e.description) for name, e in _REGISTRY.items()]
+
+
+class BackendError(RuntimeError):
+    """A backend that is unknown, not installed, or failed as a whole (the models re-raise it as
+    ``efficiency.SolverError``)."""
+
+
+def get_solver(spec: str | LPSolver | None, *, default: str = "highs") -> LPSolver:
+    """The backend named by ``spec`` ('highs', 'pulp', 'pulp:GLPK_CMD', ...), or ``spec`` itself."""
+    if spec is None:
+        spec = default
+    if not isinstance(spec, str):
+        if isinstance(spec, LPSolver):
+            return spec
+        raise BackendError(f"solver: expected a name or an LPSolver, got {type(spec).__name__}")
+    _load_builtin()
+    name, _, option = spec.strip().partition(":")
+    key = name.lower()
+    if key not in _REGISTRY:
+        known = ", ".join(sorted(_REGISTRY))
+        raise BackendError(f"solver {spec!r} is unknown; registered solvers: {known}")
+    entry = _REGISTRY[key]
+    if not entry.available():
+        raise BackendError(f"solver {spec!r} is not available on this machine ({entry.description})")
+    return entry.factory(option or None)

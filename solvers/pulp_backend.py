@@ -1,0 +1,79 @@
+"""PuLP backend: ``pulp`` (CBC, bundled with PuLP) or any PuLP solver by name, ``pulp:GLPK_CMD``.
+
+Every problem of a batch is written as a PuLP model and handed to the chosen solver. This is the
+slowest backend (one process per LP for the command-line solvers) and the most general: whatever
+solver PuLP can drive (CBC, GLPK, HiGHS, Gurobi, CPLEX, ...) can score DEA models.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import BackendError, BatchSolution, LPBatch, LPStatus, SolutionBuilder, register
+
+DEFAULT = "PULP_CBC_CMD"
+
+
+def _pulp():
+    try:
+        import pulp
+    except ImportError:  # pragma: no cover - pulp is a dependency
+        return None
+    return pulp
+
+
+class PulpSolver:
+    """Solve each LP through PuLP with the named solver (default CBC)."""
+
+    def __init__(self, option: str | None = None):
+        pulp = _pulp()
+        if pulp is None:  # pragma: no cover
+            raise BackendError("solver 'pulp' needs the pulp package (pip install pulp)")
+        self.pulp = pulp
+        wanted = option or DEFAULT
+        known = {s.lower(): s for s in pulp.listSolvers()}
+        if wanted.lower() not in known:
+            raise BackendError(f"solver 'pulp:{wanted}': PuLP knows no solver {wanted!r}; "
+                               f"known: {', '.join(sorted(known.values()))}")
+        self.solver_name = known[wanted.lower()]
+        self.name = f"pulp:{self.solver_name}"
+        if self.solver_name not in pulp.listSolvers(onlyAvailable=True):
+            avail = ", ".join(pulp.listSolvers(onlyAvailable=True)) or "none"
+            raise BackendError(f"solver {self.name!r} is not installed on this machine (PuLP finds "
+                               f"no working {self.solver_name}); available PuLP solvers: {avail}")
+
+    def solve_batch(self, batch: LPBatch) -> BatchSolution:
+        pulp = self.pulp
+        nvar = batch.base.A.shape[1]
+        out = SolutionBuilder(len(batch), nvar)
+        for k in range(len(batch)):
+            p = batch.problem(k)
+            prob = pulp.LpProblem("lp", pulp.LpMinimize)
+            xs = [pulp.LpVariable(f"x{j}", lowBound=lo if np.isfinite(lo) else None,
+                                  upBound=hi if np.isfinite(hi) else None)
+                  for j, (lo, hi) in enumerate(zip(p.col_lower, p.col_upper))]
+            prob += pulp.LpAffineExpression([(xs[j], float(p.c[j])) for j in np.flatnonzero(p.c)])
+            for i in range(p.A.shape[0]):
+                nz = np.flatnonzero(p.A[i])
+                expr = pulp.LpAffineExpression([(xs[j], float(p.A[i, j])) for j in nz])
+                lo, hi = p.row_lower[i], p.row_upper[i]
+                if lo == hi:
+                    prob += expr == float(lo), f"r{i}"
+                else:
+                    if np.isfinite(lo):
+                        prob += expr >= float(lo), f"r{i}l"
+                    if np.isfinite(hi):
+                        prob += expr <= float(hi), f"r{i}u"
+            code = prob.solve(pulp.getSolver(self.solver_name, msg=False))
+            status = {1: LPStatus.OPTIMAL, -1: LPStatus.INFEASIBLE, -2: LPStatus.UNBOUNDED,
+                      0: LPStatus.NOT_SOLVED}.get(code, LPStatus.NUMERICAL)
+            if status == LPStatus.OPTIMAL:
+                x = np.array([v.varValue if v.varValue is not None else 0.0 for v in xs])
+                out.set(k, status, float(p.c @ x), x)
+            else:
+                out.set(k, status)
+        return out.build()
+
+
+register("pulp", PulpSolver, lambda: _pulp() is not None,
+         "PuLP with CBC by default; any PuLP solver by name, e.g. pulp:GLPK_CMD")
