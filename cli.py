@@ -86,7 +86,8 @@ def main():
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--id", "id_col", metavar="COL", help="Id column (default: rows numbered 1..n).")
+@click.option("--id", "id_col", metavar="COL[,COL]",
+              help="Id column, or several for a composite id (e.g. region,year); default: rows numbered 1..n.")
 @click.option("--inputs", required=True, metavar="A,B", help="Input columns, comma-separated.")
 @click.option("--outputs", required=True, metavar="C,D", help="Output columns, comma-separated.")
 @click.option("--undesirable", metavar="E", help="Undesirable (bad) output columns, comma-separated.")
@@ -108,7 +109,7 @@ def dea(file, id_col, inputs, outputs, undesirable, model, rts, orientation, sup
     """Score the DMUs (rows) of FILE with a DEA model."""
     fmt = _format(out, fmt)
     try:
-        result = efficiency.dea(_table(file, id_col), id=id_col, inputs=_split(inputs), outputs=_split(outputs),
+        result = efficiency.dea(_table(file, id_col), id=_split(id_col), inputs=_split(inputs), outputs=_split(outputs),
                                 undesirable=_split(undesirable), model=model, rts=rts, orientation=orientation,
                                 super_efficiency=super_eff, reference=reference, solver=solver,
                                 slacks=not no_slacks, scale=scale)

@@ -18,7 +18,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -48,7 +48,7 @@ class RawTable:
         if self.lines is not None:
             parts.append(f"line {int(self.lines[i])}")
         if ident is not None:
-            parts.append(f"id {ident!r}")
+            parts.append(f"id {format_id(ident)!r}")
         extra = f" ({', '.join(parts)})" if parts else ""
         return f"row {i + 1}{extra}"
 
@@ -132,8 +132,7 @@ class FrontierData:
     X: np.ndarray                  # (n, m) inputs
     Y: np.ndarray                  # (n, s) desirable outputs
     B: np.ndarray                  # (n, k) undesirable outputs (k may be 0)
-    ids: pd.Index
-    id_name: str
+    ids: pd.Index                  # named after the id column(s); a MultiIndex for a composite id
     input_names: tuple[str, ...]
     output_names: tuple[str, ...]
     undesirable_names: tuple[str, ...] = ()
@@ -210,39 +209,59 @@ def _numeric_column(raw: RawTable, column: str, ids: pd.Index, *, nonnegative: b
     return values
 
 
-def _labels(raw: RawTable, id_col: str | None) -> tuple[pd.Index, str]:
+def _id_columns(id) -> list[str]:
+    """The id column(s): None, one name, a comma-separated string or a list (a composite id)."""
+    return _as_name_list(id, "id")
+
+
+def format_id(value) -> str:
+    """Text of a DMU id; a composite id (a tuple) is joined with '/' (e.g. 'Beijing/2023')."""
+    return "/".join(str(v) for v in value) if isinstance(value, tuple) else str(value)
+
+
+def _labels(raw: RawTable, id_cols: list[str]) -> pd.Index:
+    """The DMU ids (an Index named after the id column, a MultiIndex for a composite id, or the
+    table's own row labels), checked for missing and duplicate values."""
     frame = raw.frame
-    if id_col is None:
+    if not id_cols:
         ids = frame.index
-        name = ids.name if isinstance(ids.name, str) else "dmu"
+        if ids.name is None:
+            ids = ids.rename("dmu")
     else:
-        if id_col not in frame.columns:
-            raise _unknown_column(raw.source, id_col, "id", list(frame.columns))
-        col = frame[id_col]
-        miss = col.isna().to_numpy() | col.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy()
-        if miss.any():
-            i = int(np.flatnonzero(miss)[0])
-            raise DataError(f"{raw.source}: column {id_col!r}, {raw.where(i)}: missing id")
-        ids = pd.Index(col.to_numpy(), name=id_col)
-        name = id_col
+        for c in id_cols:
+            if c not in frame.columns:
+                raise _unknown_column(raw.source, c, "id", list(frame.columns))
+            col = frame[c]
+            miss = col.isna().to_numpy() | col.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy()
+            if miss.any():
+                i = int(np.flatnonzero(miss)[0])
+                raise DataError(f"{raw.source}: column {c!r}, {raw.where(i)}: missing id")
+        if len(id_cols) == 1:
+            ids = pd.Index(frame[id_cols[0]].to_numpy(), name=id_cols[0])
+        else:
+            ids = pd.MultiIndex.from_arrays([frame[c].to_numpy() for c in id_cols], names=id_cols)
     dup = ids.duplicated(keep=False)
     if dup.any():
         rows = np.flatnonzero(dup)
         first = ids[rows[0]]
         same = [int(r) for r in rows if ids[r] == first]
         where = " and ".join(raw.where(r) for r in same[:3])
-        col = f"column {id_col!r}" if id_col else "row labels (index)"
-        raise DataError(f"{raw.source}: {col}: duplicate id {first!r} in {where}; ids must be unique")
-    return ids, name
+        col = ("column" + ("s " if len(id_cols) > 1 else " ") + ", ".join(repr(c) for c in id_cols)
+               if id_cols else "row labels (index)")
+        raise DataError(f"{raw.source}: {col}: duplicate id {format_id(first)!r} in {where}; ids must be "
+                        "unique" + ("" if len(id_cols) > 1 else " (a panel? give the period too, e.g. "
+                                    "--id region,year)"))
+    return ids
 
 
-def frontier_data(data=None, *, id: str | None = None, inputs=None, outputs=None, undesirable=None,
+def frontier_data(data=None, *, id=None, inputs=None, outputs=None, undesirable=None,
                   nonnegative: bool = True, what: str = "data", min_rows: int = 2) -> FrontierData:
     """Validate a table or arrays into :class:`FrontierData`.
 
     ``data`` is a DataFrame, a CSV path, or ``None`` with ``inputs``/``outputs`` given as arrays
     (n x m and n x s; a 1-D array is one column). With a table, ``inputs``, ``outputs`` and
-    ``undesirable`` are column names (a list, or one comma-separated string).
+    ``undesirable`` are column names (a list, or one comma-separated string); ``id`` is the id
+    column, or several (a composite id such as region and year); omitted, the row labels are used.
     """
     if isinstance(data, FrontierData):
         return data
@@ -256,12 +275,13 @@ def frontier_data(data=None, *, id: str | None = None, inputs=None, outputs=None
     if not roles["output"] and not roles["undesirable output"]:
         raise DataError(f"{raw.source}: no output columns given")
     frame = raw.frame
+    id_cols = _id_columns(id)
     seen: dict[str, str] = {}
     for role, names in roles.items():
         for nm in names:
             if nm not in frame.columns:
                 raise _unknown_column(raw.source, nm, role, list(frame.columns))
-            if nm == id:
+            if nm in id_cols:
                 raise DataError(f"{raw.source}: column {nm!r} is the id column and cannot be an {role}")
             if nm in seen:
                 same = "twice as " + role if seen[nm] == role else f"as {seen[nm]} and as {role}"
@@ -270,7 +290,7 @@ def frontier_data(data=None, *, id: str | None = None, inputs=None, outputs=None
     n = len(frame)
     if n < min_rows:
         raise DataError(f"{raw.source}: {n} DMU{'s' if n != 1 else ''}; at least {min_rows} are needed")
-    ids, id_name = _labels(raw, id)
+    ids = _labels(raw, id_cols)
 
     def block(names: list[str]) -> np.ndarray:
         if not names:
@@ -284,7 +304,7 @@ def frontier_data(data=None, *, id: str | None = None, inputs=None, outputs=None
         return arr
 
     return FrontierData(block(roles["input"]), block(roles["output"]), block(roles["undesirable output"]),
-                        ids, id_name, tuple(roles["input"]), tuple(roles["output"]),
+                        ids, tuple(roles["input"]), tuple(roles["output"]),
                         tuple(roles["undesirable output"]), raw.source, raw.lines)
 
 
@@ -325,11 +345,11 @@ def _from_arrays(inputs, outputs, undesirable, *, nonnegative: bool, min_rows: i
     if n < min_rows:
         raise DataError(f"<arrays>: {n} DMUs; at least {min_rows} are needed")
     names = lambda p, k: tuple(f"{p}{j + 1}" for j in range(k))  # noqa: E731
-    return FrontierData(X, Y, B, pd.RangeIndex(n, name="dmu"), "dmu", names("x", X.shape[1]),
+    return FrontierData(X, Y, B, pd.RangeIndex(n, name="dmu"), names("x", X.shape[1]),
                         names("y", Y.shape[1]), names("b", B.shape[1]))
 
 
-def reference_data(reference, like: FrontierData, *, id: str | None = None,
+def reference_data(reference, like: FrontierData, *, id=None,
                    nonnegative: bool = True) -> FrontierData:
     """Validate a reference set (the frontier to measure against) with the same columns as ``like``.
 
@@ -343,7 +363,8 @@ def reference_data(reference, like: FrontierData, *, id: str | None = None,
                            nonnegative=nonnegative, min_rows=1)
     else:
         raw = as_raw_table(reference, what="reference")
-        ref_id = id if id is not None and id in raw.frame.columns else None
+        cols = _id_columns(id)
+        ref_id = cols if cols and all(c in raw.frame.columns for c in cols) else None
         ref = frontier_data(raw, id=ref_id, inputs=list(like.input_names), outputs=list(like.output_names),
                             undesirable=list(like.undesirable_names) or None, nonnegative=nonnegative,
                             what="reference", min_rows=1)
@@ -369,8 +390,3 @@ def require_positive_rows(fd: FrontierData, block: str, why: str, *, every: bool
         more = f" ({count - 1} more DMUs like it)" if count > 1 else ""
         what = f"a zero in {block}" if every else f"all {block} zero"
         raise DataError(f"{fd.cell(names[j], i)}: {what}; {why} cannot evaluate it{more}")
-
-
-def iter_names(*groups: Iterable[str]) -> list[str]:
-    """All column names of several groups, in order."""
-    return [n for g in groups for n in g]

@@ -1,17 +1,23 @@
-"""PuLP backend: ``pulp`` (CBC, bundled with PuLP) or any PuLP solver by name, ``pulp:GLPK_CMD``.
+"""PuLP backend: ``pulp`` (CBC) or any PuLP solver by name, ``pulp:GLPK_CMD``.
 
 Every problem of a batch is written as a PuLP model and handed to the chosen solver. This is the
 slowest backend (one process per LP for the command-line solvers) and the most general: whatever
 solver PuLP can drive (CBC, GLPK, HiGHS, Gurobi, CPLEX, ...) can score DEA models.
+
+CBC is PuLP's ``COIN_CMD`` when a ``cbc`` program is installed (PuLP 4 style, e.g. ``pip install
+pulp[cbc]``), else the CBC binary bundled with PuLP 2-3 (``PULP_CBC_CMD``, deprecated by PuLP 3.3;
+its deprecation warning is silenced here because the choice is ours, not the user's).
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
 from .base import BackendError, BatchSolution, LPBatch, LPStatus, SolutionBuilder, register
 
-DEFAULT = "PULP_CBC_CMD"
+CBC_NAMES = ("COIN_CMD", "PULP_CBC_CMD")
 
 
 def _pulp():
@@ -30,15 +36,16 @@ class PulpSolver:
         if pulp is None:  # pragma: no cover
             raise BackendError("solver 'pulp' needs the pulp package (pip install pulp)")
         self.pulp = pulp
-        wanted = option or DEFAULT
+        available = pulp.listSolvers(onlyAvailable=True)
+        wanted = option or next((c for c in CBC_NAMES if c in available), CBC_NAMES[-1])
         known = {s.lower(): s for s in pulp.listSolvers()}
         if wanted.lower() not in known:
             raise BackendError(f"solver 'pulp:{wanted}': PuLP knows no solver {wanted!r}; "
                                f"known: {', '.join(sorted(known.values()))}")
         self.solver_name = known[wanted.lower()]
-        self.name = f"pulp:{self.solver_name}"
-        if self.solver_name not in pulp.listSolvers(onlyAvailable=True):
-            avail = ", ".join(pulp.listSolvers(onlyAvailable=True)) or "none"
+        self.name = "pulp" if option is None else f"pulp:{self.solver_name}"
+        if self.solver_name not in available:
+            avail = ", ".join(available) or "none"
             raise BackendError(f"solver {self.name!r} is not installed on this machine (PuLP finds "
                                f"no working {self.solver_name}); available PuLP solvers: {avail}")
 
@@ -46,11 +53,16 @@ class PulpSolver:
         pulp = self.pulp
         nvar = batch.base.A.shape[1]
         out = SolutionBuilder(len(batch), nvar)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            engine = pulp.getSolver(self.solver_name, msg=False)
         for k in range(len(batch)):
             p = batch.problem(k)
             prob = pulp.LpProblem("lp", pulp.LpMinimize)
-            xs = [pulp.LpVariable(f"x{j}", lowBound=lo if np.isfinite(lo) else None,
-                                  upBound=hi if np.isfinite(hi) else None)
+            # PuLP >= 3.3 attaches variables to the model (prob.add_variable); older PuLP builds them alone.
+            new_var = getattr(prob, "add_variable", None) or pulp.LpVariable
+            xs = [new_var(f"x{j}", lowBound=float(lo) if np.isfinite(lo) else None,
+                          upBound=float(hi) if np.isfinite(hi) else None)
                   for j, (lo, hi) in enumerate(zip(p.col_lower, p.col_upper))]
             prob += pulp.LpAffineExpression([(xs[j], float(p.c[j])) for j in np.flatnonzero(p.c)])
             for i in range(p.A.shape[0]):
@@ -64,7 +76,7 @@ class PulpSolver:
                         prob += expr >= float(lo), f"r{i}l"
                     if np.isfinite(hi):
                         prob += expr <= float(hi), f"r{i}u"
-            code = prob.solve(pulp.getSolver(self.solver_name, msg=False))
+            code = prob.solve(engine)
             status = {1: LPStatus.OPTIMAL, -1: LPStatus.INFEASIBLE, -2: LPStatus.UNBOUNDED,
                       0: LPStatus.NOT_SOLVED}.get(code, LPStatus.NUMERICAL)
             if status == LPStatus.OPTIMAL:

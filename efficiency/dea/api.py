@@ -129,5 +129,5 @@ def _result(fd: FrontierData, ref: FrontierData | None, env: Envelopment, model:
     ref_ids = fd.ids if ref is None else ref.ids
     Xr, Yr = (fd.X, fd.Y) if ref is None else (ref.X, ref.Y)
     cs = np.concatenate([column_scale(fd.X, Xr), column_scale(fd.Y, Yr)])
-    return DEAResult(model, rts, orientation.value, ids, fd.id_name, fd.input_names, fd.output_names,
+    return DEAResult(model, rts, orientation.value, ids, fd.input_names, fd.output_names,
                      ref_ids, scores, farrell, status, slacks, targets, env.lambdas, cs, solver_name, se, rc)

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..data import format_id
+
 #: Classification tolerances (never applied to stored values).
 SCORE_TOL = 1e-9     # |score - 1| below which a DMU counts as radially efficient
 LAMBDA_TOL = 1e-9    # lambda above which a reference DMU counts as a peer
@@ -34,8 +36,7 @@ class DEAResult:
     model: str
     rts: str
     orientation: str
-    ids: pd.Index
-    id_name: str
+    ids: pd.Index                  # named after the id column(s); MultiIndex for a composite id
     input_names: tuple[str, ...]
     output_names: tuple[str, ...]
     reference_ids: pd.Index
@@ -66,12 +67,16 @@ class DEAResult:
         return (radial & pd.Series(np.all(rel <= SLACK_TOL, axis=1), index=self.ids)).rename("efficient")
 
     def peers(self, tol: float = LAMBDA_TOL) -> pd.DataFrame:
-        """Long table (id, peer, lambda) of the reference DMUs with lambda > tol, in input order."""
+        """Long table (id column(s), peer, lambda) of the reference DMUs with lambda > tol, in input
+        order; a composite peer id is written 'Beijing/2023'."""
         lam = sp.coo_array(self.lambda_matrix)
         keep = lam.data > tol
         order = np.lexsort((lam.col[keep], lam.row[keep]))
         rows, cols, vals = lam.row[keep][order], lam.col[keep][order], lam.data[keep][order]
-        return pd.DataFrame({self.id_name: self.ids[rows], "peer": self.reference_ids[cols], "lambda": vals})
+        table = self.ids[rows].to_frame(index=False)
+        table["peer"] = [format_id(v) for v in self.reference_ids[cols]]
+        table["lambda"] = vals
+        return table
 
     def to_frame(self) -> pd.DataFrame:
         """The table the CLI writes, indexed by id: efficiency, status, farrell, slack_<col>,
@@ -87,18 +92,17 @@ class DEAResult:
         lam = self.lambda_matrix
         solved = (self.status == "optimal").to_numpy()
         df["lambda_sum"] = np.where(solved, np.asarray(lam.sum(axis=1)).ravel(), np.nan)
-        ref = np.asarray(self.reference_ids, dtype=object)
+        ref = np.array([format_id(v) for v in self.reference_ids], dtype=object)
         peers = []
         for i in range(lam.shape[0]):
             lo, hi = lam.indptr[i], lam.indptr[i + 1]
             cols = np.sort(lam.indices[lo:hi][lam.data[lo:hi] > LAMBDA_TOL])
-            peers.append(";".join(str(r) for r in ref[cols]))
+            peers.append(";".join(ref[cols]))
         df["peers"] = peers
         if self.scale_efficiency is not None:
             df["scale_efficiency"] = self.scale_efficiency.to_numpy()
         if self.rts_class is not None:
             df["rts_class"] = self.rts_class.to_numpy()
-        df.index.name = self.id_name
         return df
 
     def summary(self) -> str:
@@ -121,7 +125,7 @@ class DEAResult:
             lines.append(f"Efficient (score 1, no slack): {int(eff.sum())} of {len(s)} "
                          f"({100.0 * eff.mean():.1f}%)")
             worst = ok.nsmallest(min(5, len(ok)))
-            lines.append("Lowest: " + ", ".join(f"{i} {v:.4f}" for i, v in worst.items()))
+            lines.append("Lowest: " + ", ".join(f"{format_id(i)} {v:.4f}" for i, v in worst.items()))
         lines.append("Status: " + ", ".join(f"{int(v)} {k}" for k, v in counts.items()))
         if self.scale_efficiency is not None and self.rts_class is not None:
             rc = self.rts_class.value_counts()
