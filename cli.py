@@ -29,7 +29,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     click.echo(f"warning: {message}", err=True)
 
 
-def _fail(exc: Exception) -> None:
+def _fail(exc) -> None:
     click.echo(f"error: {exc}", err=True)
     sys.exit(1)
 
@@ -50,28 +50,33 @@ def _format(out: str | None, fmt: str | None) -> str:
 
 
 def write_table(frame, out: str | None, fmt: str) -> None:
-    """Write a result table (id column first, then the model's columns) as CSV, JSON or xlsx."""
+    """Write a result table (id column(s) first, then the model's columns) as CSV, JSON or xlsx."""
+    clash = [name for name in frame.index.names if name in frame.columns]
+    if clash:
+        _fail(f"the id column {clash[0]!r} has the name of a result column; rename it in the data")
     table = frame.reset_index()
-    if fmt == "csv":
-        text = table.to_csv(index=False)
-    elif fmt == "json":
-        text = table.to_json(orient="records", double_precision=15, indent=1) + "\n"
-    else:
-        table.to_excel(out, index=False, sheet_name="efficiency")
-        return
-    if out:
-        Path(out).write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+    try:
+        if fmt == "xlsx":
+            table.to_excel(out, index=False, sheet_name="efficiency")
+            return
+        text = (table.to_csv(index=False) if fmt == "csv" else
+                table.to_json(orient="records", double_precision=15, indent=1) + "\n")
+        if out:
+            Path(out).write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False)
+    except OSError as exc:
+        _fail(f"{out}: cannot write the result ({exc.strerror or exc})")
 
 
 def _table(path: str, id_col: str | None):
-    """Read a CSV for the API; without --id, DMUs are labelled 1..n in a column 'row'."""
-    from efficiency.data import RawTable, read_csv
+    """Read a CSV for the API; without the id column(s), DMUs are labelled 1..n in a column 'row'."""
     import pandas as pd
 
+    from efficiency.data import RawTable, read_csv
+
     raw = read_csv(path)
-    if id_col is None:
+    if id_col is None or not all(c in raw.frame.columns for c in _split(id_col) or []):
         frame = raw.frame.set_axis(pd.RangeIndex(1, len(raw.frame) + 1, name="row"), axis=0)
         raw = RawTable(frame, raw.source, raw.lines, raw.decimal_comma)
     return raw
@@ -111,7 +116,9 @@ def dea(file, id_col, inputs, outputs, undesirable, model, rts, orientation, sup
     try:
         result = efficiency.dea(_table(file, id_col), id=_split(id_col), inputs=_split(inputs), outputs=_split(outputs),
                                 undesirable=_split(undesirable), model=model, rts=rts, orientation=orientation,
-                                super_efficiency=super_eff, reference=reference, solver=solver,
+                                super_efficiency=super_eff,
+                                reference=None if reference is None else _table(reference, id_col),
+                                solver=solver,
                                 slacks=not no_slacks, scale=scale)
     except EfficiencyError as exc:
         _fail(exc)
@@ -132,8 +139,9 @@ def solvers():
     except ImportError:  # pragma: no cover
         return
     avail = pulp.listSolvers(onlyAvailable=True)
+    names = dict.fromkeys(pulp.listSolvers())          # PuLP lists some solvers twice
     click.echo("PuLP solvers (use as pulp:NAME): " +
-               ", ".join(f"{s}{'' if s in avail else ' (missing)'}" for s in pulp.listSolvers()))
+               ", ".join(f"{s}{'' if s in avail else ' (missing)'}" for s in names))
 
 
 if __name__ == "__main__":  # pragma: no cover

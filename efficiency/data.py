@@ -77,32 +77,37 @@ def read_csv(path: str | os.PathLike) -> RawTable:
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DataError(f"{p}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 CSV") from None
-    first = text.split("\n", 1)[0]
-    delim = _sniff_delimiter(first)
+    lines_of_text = text.splitlines()
+    lead = next((k for k, line in enumerate(lines_of_text) if line.strip()), None)
+    if lead is None:
+        raise DataError(f"{p}: the file is empty")
+    delim = _sniff_delimiter(lines_of_text[lead])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, quotechar='"')
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise DataError(f"{p}: the file is empty") from None
-    except csv.Error as exc:
-        raise DataError(f"{p}: line 1: {exc}") from None
-    header = [h.strip() for h in header]
-    if len(set(header)) != len(header):
-        dup = next(h for h in header if header.count(h) > 1)
-        raise DataError(f"{p}: column {dup!r} appears more than once in the header")
+    header: list[str] | None = None
     rows, lines = [], []
-    ncol = len(header)
+    start = 1                                  # line on which the next record starts
     try:
         for rec in reader:
+            first_line, start = start, reader.line_num + 1
             if not rec or all(not c.strip() for c in rec):
                 continue  # blank line (not a data row)
-            if len(rec) != ncol:
-                raise DataError(f"{p}: line {reader.line_num}: {len(rec)} fields, but the header has "
-                                f"{ncol} (delimiter {delim!r})")
+            if header is None:
+                header = [h.strip() for h in rec]
+                dups = [h for h in header if header.count(h) > 1]
+                if dups:
+                    raise DataError(f"{p}: column {dups[0]!r} appears more than once in the header")
+                continue
+            if len(rec) != len(header):
+                span = reader.line_num - first_line
+                hint = (f" (the row runs from line {first_line} to line {reader.line_num}: is a quote "
+                        "not closed?)" if span and '"' in lines_of_text[first_line - 1] else "")
+                raise DataError(f"{p}: line {first_line}: {len(rec)} fields, but the header has "
+                                f"{len(header)} (delimiter {delim!r}){hint}")
             rows.append(rec)
-            lines.append(reader.line_num)
+            lines.append(first_line)
     except csv.Error as exc:
-        raise DataError(f"{p}: line {reader.line_num}: {exc}") from None
+        raise DataError(f"{p}: line {start}: {exc}") from None
+    assert header is not None
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     return RawTable(frame, str(p), np.asarray(lines, dtype=np.int64), decimal_comma=(delim == ";"))
 
@@ -144,8 +149,9 @@ class FrontierData:
         return self.X.shape[0]
 
     def where(self, i: int) -> str:
-        """'row 5 (line 6, id 'Hebei')' for data row i (0-based)."""
-        return RawTable(pd.DataFrame(), self.source, self.lines).where(i, self.ids[i])
+        """'row 5 (line 6, id 'Hebei')' for data row i (0-based); arrays have no ids to name."""
+        ident = None if self.source == "<arrays>" else self.ids[i]
+        return RawTable(pd.DataFrame(), self.source, self.lines).where(i, ident)
 
     def cell(self, column: str, i: int) -> str:
         """'file: column 'x', row 5 (line 6, id 'Hebei')'."""
@@ -165,7 +171,10 @@ def _as_name_list(names, role: str) -> list[str]:
 
 
 def _unknown_column(source: str, name: str, role: str, columns: Sequence[str]) -> DataError:
-    close = difflib.get_close_matches(name, [str(c) for c in columns], n=3, cutoff=0.6)
+    names = [str(c) for c in columns]
+    close = [c for c in names if c.lower() == name.lower()]
+    close += [c for c in difflib.get_close_matches(name, names, n=3, cutoff=0.6) if c not in close]
+    close = close[:3]
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     shown = ", ".join(repr(str(c)) for c in list(columns)[:30])
     more = ", ..." if len(columns) > 30 else ""
@@ -249,8 +258,8 @@ def _labels(raw: RawTable, id_cols: list[str]) -> pd.Index:
         col = ("column" + ("s " if len(id_cols) > 1 else " ") + ", ".join(repr(c) for c in id_cols)
                if id_cols else "row labels (index)")
         raise DataError(f"{raw.source}: {col}: duplicate id {format_id(first)!r} in {where}; ids must be "
-                        "unique" + ("" if len(id_cols) > 1 else " (a panel? give the period too, e.g. "
-                                    "--id region,year)"))
+                        "unique" + ("" if len(id_cols) > 1 else " (a panel? make the period part of the id: "
+                                    "id=['region', 'year'], or --id region,year)"))
     return ids
 
 
@@ -275,6 +284,9 @@ def frontier_data(data=None, *, id=None, inputs=None, outputs=None, undesirable=
     if not roles["output"] and not roles["undesirable output"]:
         raise DataError(f"{raw.source}: no output columns given")
     frame = raw.frame
+    repeated = frame.columns[frame.columns.duplicated()]
+    if len(repeated):
+        raise DataError(f"{raw.source}: column {str(repeated[0])!r} appears more than once")
     id_cols = _id_columns(id)
     seen: dict[str, str] = {}
     for role, names in roles.items():
@@ -319,6 +331,10 @@ def _array_block(a, role: str, prefix: str, n: int | None, nonnegative: bool) ->
         arr = arr[:, None]
     if arr.ndim != 2:
         raise DataError(f"<arrays>: {role} must be a 1-D or 2-D array (rows are DMUs)")
+    if arr.shape[0] == 0:
+        raise DataError(f"<arrays>: 0 DMUs; at least 2 are needed")
+    if arr.shape[1] == 0 and role == "inputs":
+        raise DataError(f"<arrays>: {role} have no columns")
     for j in range(arr.shape[1]):
         col = arr[:, j]
         for mask, problem in ((np.isnan(col), "missing value (NaN)"), (np.isinf(col), "infinite value"),
@@ -342,8 +358,10 @@ def _from_arrays(inputs, outputs, undesirable, *, nonnegative: bool, min_rows: i
     for arr, role in ((Y, "outputs"), (B, "undesirable outputs")):
         if arr.shape[0] != n:
             raise DataError(f"<arrays>: inputs have {n} rows but {role} have {arr.shape[0]}")
+    if Y.shape[1] + B.shape[1] == 0:
+        raise DataError("<arrays>: outputs have no columns")
     if n < min_rows:
-        raise DataError(f"<arrays>: {n} DMUs; at least {min_rows} are needed")
+        raise DataError(f"<arrays>: {n} DMU{'s' if n != 1 else ''}; at least {min_rows} are needed")
     names = lambda p, k: tuple(f"{p}{j + 1}" for j in range(k))  # noqa: E731
     return FrontierData(X, Y, B, pd.RangeIndex(n, name="dmu"), names("x", X.shape[1]),
                         names("y", Y.shape[1]), names("b", B.shape[1]))
