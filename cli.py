@@ -104,13 +104,15 @@ def main():
 @click.option("--super", "super_eff", is_flag=True, help="Super-efficiency (the DMU leaves its reference set).")
 @click.option("--reference", type=click.Path(dir_okay=False), help="CSV whose DMUs span the frontier.")
 @click.option("--solver", metavar="NAME", help="LP backend: highs (default), scipy, pulp, pulp:GLPK_CMD, ...")
+@click.option("--nondiscretionary", metavar="COLS", help="Inputs/outputs kept at their level (Banker-Morey).")
+@click.option("--noncontrollable", metavar="COLS", help="Inputs/outputs held exactly at their level.")
 @click.option("--scale", is_flag=True, help="Add scale efficiency (CRS/VRS) and the returns-to-scale class.")
 @click.option("--no-slacks", is_flag=True, help="Skip phase II (no slacks, targets from phase I).")
 @click.option("--summary", is_flag=True, help="Print a summary of the scores on stderr.")
 @click.option("-o", "--out", metavar="OUT", help="Output file (default: CSV on stdout).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension).")
 def dea(file, id_col, inputs, outputs, undesirable, model, rts, orientation, super_eff, reference, solver,
-        scale, no_slacks, summary, out, fmt):
+        nondiscretionary, noncontrollable, scale, no_slacks, summary, out, fmt):
     """Score the DMUs (rows) of FILE with a DEA model."""
     fmt = _format(out, fmt)
     try:
@@ -119,7 +121,8 @@ def dea(file, id_col, inputs, outputs, undesirable, model, rts, orientation, sup
                                 super_efficiency=super_eff,
                                 reference=None if reference is None else _table(reference, id_col),
                                 solver=solver,
-                                slacks=not no_slacks, scale=scale)
+                                slacks=not no_slacks, scale=scale, nondiscretionary=_split(nondiscretionary),
+                                noncontrollable=_split(noncontrollable))
     except EfficiencyError as exc:
         _fail(exc)
     write_table(result.to_frame(), out, fmt)

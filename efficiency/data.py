@@ -228,6 +228,18 @@ def format_id(value) -> str:
     return "/".join(str(v) for v in value) if isinstance(value, tuple) else str(value)
 
 
+_INTEGER = r"^-?(0|[1-9][0-9]{0,17})$"
+
+
+def _id_values(col: pd.Series, *, from_text: bool) -> np.ndarray:
+    """Id values; a CSV id column of plain integers (no leading zeros, so '007' stays text) becomes
+    int64, as pandas would read it."""
+    values = col.to_numpy()
+    if from_text and col.astype(str).str.strip().str.fullmatch(_INTEGER).all():
+        return col.astype(str).str.strip().astype(np.int64).to_numpy()
+    return values
+
+
 def _labels(raw: RawTable, id_cols: list[str]) -> pd.Index:
     """The DMU ids (an Index named after the id column, a MultiIndex for a composite id, or the
     table's own row labels), checked for missing and duplicate values."""
@@ -245,10 +257,11 @@ def _labels(raw: RawTable, id_cols: list[str]) -> pd.Index:
             if miss.any():
                 i = int(np.flatnonzero(miss)[0])
                 raise DataError(f"{raw.source}: column {c!r}, {raw.where(i)}: missing id")
+        values = [_id_values(frame[c], from_text=raw.lines is not None) for c in id_cols]
         if len(id_cols) == 1:
-            ids = pd.Index(frame[id_cols[0]].to_numpy(), name=id_cols[0])
+            ids = pd.Index(values[0], name=id_cols[0])
         else:
-            ids = pd.MultiIndex.from_arrays([frame[c].to_numpy() for c in id_cols], names=id_cols)
+            ids = pd.MultiIndex.from_arrays(values, names=id_cols)
     dup = ids.duplicated(keep=False)
     if dup.any():
         rows = np.flatnonzero(dup)

@@ -161,3 +161,22 @@ def test_every_combination_runs_and_keeps_order():
         r = ef.dea(shuffled, rts=rts, orientation=orientation, **SPEC)
         assert list(r.to_frame().index) == list(shuffled.dmu)
         assert ((r.scores > 0) & (r.scores <= 1 + 1e-9)).all()
+
+
+def test_nondiscretionary_and_noncontrollable_inputs():
+    """Banker-Morey: a non-discretionary input is not contracted; a non-controllable one is held."""
+    df = pd.DataFrame({"id": list("ABCD"), "x": [2.0, 4, 4, 6], "z": [4.0, 1, 4, 2], "y": [1.0, 1, 1, 1]})
+    spec = dict(id="id", inputs=["x", "z"], outputs=["y"], rts="crs")
+    nd = ef.dea(df, nondiscretionary=["z"], **spec)
+    # C (x=4, z=4): min theta s.t. lam_A x_A... A (2, 4) covers z=4 with x=2: theta = 0.5.
+    assert nd.scores["C"] == pytest.approx(0.5, abs=1e-12)
+    assert nd.targets.loc["C", "z"] == pytest.approx(4.0 - nd.slacks.loc["C", "z"])
+    plain = ef.dea(df, **spec)
+    assert (nd.scores <= plain.scores + 1e-12).all()          # z need not shrink: a looser constraint
+    nc = ef.dea(df, noncontrollable="z", **spec)
+    np.testing.assert_allclose(nc.targets["z"], df["z"], atol=1e-9)   # held exactly
+    np.testing.assert_allclose(nc.slacks["z"], 0.0, atol=1e-12)
+    with pytest.raises(ef.SpecError, match="not one of the inputs or outputs"):
+        ef.dea(df, nondiscretionary=["w"], **spec)
+    with pytest.raises(ef.SpecError, match="only the radial model"):
+        ef.dea(df, model="fdh", nondiscretionary=["z"], id="id", inputs=["x", "z"], outputs=["y"])

@@ -659,7 +659,7 @@ def test_composite_id_labels_and_messages(tmp_path):
     fd = frontier_data(p, id="region,year", inputs="a", outputs="b")
     assert isinstance(fd.ids, pd.MultiIndex)
     assert list(fd.ids.names) == ["region", "year"]
-    assert list(fd.ids) == [("A", "2020"), ("A", "2021"), ("B", "2020")]
+    assert list(fd.ids) == [("A", 2020), ("A", 2021), ("B", 2020)]   # integer ids read as int
     assert fd.cell("a", 2) == f"{p}: column 'a', row 3 (line 4, id 'B/2020')"
 
     bad = write(tmp_path, "bad.csv", text.replace("B,2020,3,1", "B,2020,x,1"))
@@ -675,3 +675,11 @@ def test_composite_id_labels_and_messages(tmp_path):
         f"{p}: column 'year' is the id column and cannot be an input"
     msg = data_error(frontier_data, p, id="region,yaer", inputs="a", outputs="b")
     assert_names(msg, str(p), "unknown id column 'yaer'", "did you mean 'year'?")
+
+
+def test_integer_ids_from_csv_are_integers_but_leading_zeros_stay_text(tmp_path):
+    p = write(tmp_path, "ints.csv", "firm,x,y\n3,1,2\n10,2,3\n-1,3,3\n")
+    assert frontier_data(p, id="firm", inputs="x", outputs="y").ids.tolist() == [3, 10, -1]
+    assert frontier_data(p, id="firm", inputs="x", outputs="y").ids.dtype == np.int64
+    p = write(tmp_path, "zeros.csv", "firm,x,y\n03,1,2\n10,2,3\n")
+    assert frontier_data(p, id="firm", inputs="x", outputs="y").ids.tolist() == ["03", "10"]

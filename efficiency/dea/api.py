@@ -14,7 +14,7 @@ from ..errors import SolveWarning, SpecError
 from ..spec import RTS, Model, Orientation
 from .envelopment import Envelopment, backend, column_scale
 from .fdh import fdh
-from .radial import radial
+from .radial import Discretion, radial
 from .results import SCORE_TOL, DEAResult
 
 IMPLEMENTED = (Model.RADIAL, Model.FDH)
@@ -49,7 +49,8 @@ def _rts_class(crs: np.ndarray, vrs: np.ndarray, nirs: np.ndarray) -> np.ndarray
 
 def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="radial", rts="vrs",
         orientation="input", super_efficiency=False, direction=None, reference=None, solver=None,
-        client=None, *, slacks: bool = True, scale: bool = False) -> DEAResult:
+        client=None, *, slacks: bool = True, scale: bool = False, nondiscretionary=None,
+        noncontrollable=None) -> DEAResult:
     """Score DMUs with a DEA model and return a :class:`DEAResult`.
 
     ``data`` is a DataFrame or CSV path (``inputs``/``outputs`` are column names, ``id`` the id
@@ -60,6 +61,9 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
     (same columns) whose frontier the data are measured against. ``solver``: 'highs' (default),
     'scipy', 'pulp' or 'pulp:NAME'. ``slacks``: run phase II (max slack sum, data units).
     ``scale``: also compute scale efficiency CRS/VRS and the returns-to-scale class.
+    ``nondiscretionary``: input/output columns the DMU cannot change, kept at their level instead of
+    being scaled (Banker and Morey 1986); ``noncontrollable``: columns held exactly at their level
+    (equality rows, as deaR's ``nc_inputs``).
     """
     model = Model.parse(model, name="model")
     rts = RTS.parse(rts, name="rts")
@@ -82,6 +86,9 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
     why = f"{'input' if orientation != Orientation.OUTPUT else 'output'}-oriented {model.value} DEA"
     require_positive_rows(fd, "inputs" if orientation != Orientation.OUTPUT else "outputs", why)
 
+    discretion = _discretion(fd, nondiscretionary, noncontrollable)
+    if discretion is not None and model != Model.RADIAL:
+        raise SpecError(f"nondiscretionary/noncontrollable: only the radial model takes them, not {model.value!r}")
     Xr, Yr = (None, None) if ref is None else (ref.X, ref.Y)
     if model == Model.FDH:
         lp = None
@@ -89,7 +96,8 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
         solver_name = "enumeration"
     else:
         lp = backend(solver)
-        env = radial(fd.X, fd.Y, Xr, Yr, rts=rts, orientation=orientation, solver=lp, slacks=slacks)
+        env = radial(fd.X, fd.Y, Xr, Yr, rts=rts, orientation=orientation, solver=lp, slacks=slacks,
+                     discretion=discretion)
         solver_name = lp.name
     _warn_unsolved(env.status, f"{model.value} DEA")
     if env.slack_status is not None:
@@ -104,7 +112,7 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
         for r in (RTS.CRS, RTS.VRS, RTS.NIRS):
             if r not in by_rts:
                 by_rts[r] = radial(fd.X, fd.Y, Xr, Yr, rts=r, orientation=orientation, solver=lp,
-                                   slacks=False).farrell
+                                   slacks=False, discretion=discretion).farrell
         crs, vrs, nirs = (_score(by_rts[r], orientation) for r in (RTS.CRS, RTS.VRS, RTS.NIRS))
         se = pd.Series(crs / vrs, index=fd.ids, name="scale_efficiency")
         rc = pd.Series(_rts_class(crs, vrs, nirs), index=fd.ids, name="rts_class", dtype=object)
@@ -112,6 +120,32 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
         raise SpecError(f"scale: scale efficiency needs the radial model, not {model.value!r}")
     return _result(fd, ref, env, model.value, "fdh" if model == Model.FDH else rts.value,
                    orientation, solver_name, se, rc)
+
+
+def _discretion(fd: FrontierData, nondiscretionary, noncontrollable) -> Discretion | None:
+    """Masks of the non-discretionary and non-controllable columns (None when there are none)."""
+    nd, nc = (_names(v) for v in (nondiscretionary, noncontrollable))
+    if not nd and not nc:
+        return None
+    for option, names in (("nondiscretionary", nd), ("noncontrollable", nc)):
+        for name in names:
+            if name not in fd.input_names and name not in fd.output_names:
+                raise SpecError(f"{option}: {name!r} is not one of the inputs or outputs "
+                                f"({', '.join(fd.input_names + fd.output_names)})")
+    both = set(nd) & set(nc)
+    if both:
+        raise SpecError(f"{sorted(both)[0]!r} is both non-discretionary and non-controllable")
+    mask = lambda cols, names: np.array([c in names for c in cols], dtype=bool)  # noqa: E731
+    return Discretion(mask(fd.input_names, nd), mask(fd.output_names, nd), mask(fd.input_names, nc),
+                      mask(fd.output_names, nc))
+
+
+def _names(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return list(value)
 
 
 def _result(fd: FrontierData, ref: FrontierData | None, env: Envelopment, model: str, rts: str,

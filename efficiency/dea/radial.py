@@ -6,8 +6,8 @@ For DMU o with inputs x_o and outputs y_o, against reference DMUs with inputs X_
 * input:  theta* = min theta  s.t. X_r' lam <= theta x_o,  Y_r' lam >= y_o,  lam >= 0, RTS row
 * output: phi*   = max phi    s.t. X_r' lam <= x_o,        Y_r' lam >= phi y_o, lam >= 0, RTS row
 * graph:  G*     = min G      s.t. X_r' lam <= G x_o,      Y_r' lam >= y_o / G  (Faere, Grosskopf and
-  Lovell 1985). Under CRS G* = sqrt(theta*) exactly; otherwise the smallest feasible G is found by
-  bisection on the LP feasibility problem to a relative width of 1e-12.
+  Lovell 1985). Under CRS G* = sqrt(theta*) exactly; otherwise G* is the fixed point G = theta(G) of
+  the input score theta(G) of (x_o, y_o / G), found by bisection to a relative width of 1e-12.
 
 RTS row on sum(lam): CRS none, VRS = 1, NIRS <= 1, NDRS >= 1. Phase II (Ali and Seiford 1993; Cooper,
 Seiford and Tone 2007, ch. 3) then maximises the sum of slacks in data units at the optimal score:
@@ -18,6 +18,8 @@ with (a_x, a_y) = (theta*, 1), (1, phi*) or (G*, 1/G*). Targets are (a_x x_o - s
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -52,6 +54,34 @@ def _base(Xr: np.ndarray, Yr: np.ndarray, rts: RTS, lead: int, trail: int, cost:
     return LPProblem(cost, A, np.zeros(nrow), np.zeros(nrow), np.zeros(ncol), np.full(ncol, np.inf))
 
 
+@dataclass(frozen=True)
+class Discretion:
+    """Which inputs and outputs the DMU controls (Banker and Morey 1986).
+
+    ``nd_x``/``nd_y``: non-discretionary, kept at their observed level instead of being scaled by the
+    score, and left out of the phase II slack objective; ``nc_x``/``nc_y``: non-controllable, held
+    at exactly the observed level (an equality row, no slack), as deaR's ``nc_inputs`` does.
+    """
+
+    nd_x: np.ndarray
+    nd_y: np.ndarray
+    nc_x: np.ndarray
+    nc_y: np.ndarray
+
+    @classmethod
+    def none(cls, m: int, s: int) -> "Discretion":
+        return cls(np.zeros(m, bool), np.zeros(s, bool), np.zeros(m, bool), np.zeros(s, bool))
+
+    @property
+    def free_x(self) -> np.ndarray:
+        """Inputs scaled by the score."""
+        return ~(self.nd_x | self.nc_x)
+
+    @property
+    def free_y(self) -> np.ndarray:
+        return ~(self.nd_y | self.nc_y)
+
+
 def _rows(rts: RTS, k: int, in_lo, in_hi, out_lo, out_hi) -> tuple[np.ndarray, np.ndarray]:
     """Row bounds (K, nrow) from per-block bounds, with the RTS row appended."""
     lo, hi = [np.hstack([a, b]) for a, b in ((in_lo, out_lo), (in_hi, out_hi))]
@@ -62,13 +92,18 @@ def _rows(rts: RTS, k: int, in_lo, in_hi, out_lo, out_hi) -> tuple[np.ndarray, n
     return lo, hi
 
 
+def _targets(X, Y, ax, ay, d: Discretion) -> tuple[np.ndarray, np.ndarray]:
+    """The radial point (a_x x_o, a_y y_o) on the controllable variables, the rest as observed."""
+    return (np.where(d.free_x, ax[:, None] * X, X), np.where(d.free_y, ay[:, None] * Y, Y))
+
+
 def _exclude(exclude: np.ndarray | None, offset: int) -> np.ndarray | None:
     if exclude is None:
         return None
     return np.where(exclude >= 0, exclude + offset, -1)
 
 
-def _phase1(X, Y, Xr, Yr, rts, orientation, solver, exclude):
+def _phase1(X, Y, Xr, Yr, rts, orientation, solver, exclude, d: Discretion):
     """theta* (input) or phi* (output) for every evaluated DMU, with statuses and lambdas."""
     n, m = X.shape
     s = Y.shape[1]
@@ -79,13 +114,14 @@ def _phase1(X, Y, Xr, Yr, rts, orientation, solver, exclude):
     base = _base(Xr, Yr, rts, 1, 0, cost)
     nrow = base.A.shape[0]
     col = np.zeros((n, nrow, 1))
-    inf = np.full((n, m), np.inf)
+    x_lo = np.where(d.nc_x, X, -np.inf)
+    y_hi = np.where(d.nc_y, Y, np.inf)
     if inp:
-        col[:, :m, 0] = -X
-        lo, hi = _rows(rts, n, -inf, np.zeros((n, m)), Y, np.full((n, s), np.inf))
+        col[:, :m, 0] = np.where(d.free_x, -X, 0.0)
+        lo, hi = _rows(rts, n, x_lo, np.where(d.free_x, 0.0, X), Y, y_hi)
     else:
-        col[:, m:m + s, 0] = -Y
-        lo, hi = _rows(rts, n, -inf, X, np.zeros((n, s)), np.full((n, s), np.inf))
+        col[:, m:m + s, 0] = np.where(d.free_y, -Y, 0.0)
+        lo, hi = _rows(rts, n, x_lo, X, np.where(d.free_y, 0.0, Y), y_hi)
     batch = LPBatch(base, lo, hi, np.array([0]), col, None, _exclude(exclude, 1))
     sol = solve(solver, batch)
     score = sol.x[:, [0]].toarray().ravel()
@@ -93,64 +129,65 @@ def _phase1(X, Y, Xr, Yr, rts, orientation, solver, exclude):
     return score, sol.status, sol.x[:, 1:]
 
 
-def _feasible(X, Y, Xr, Yr, rts, G, solver, exclude):
-    """Whether (G x_o, y_o / G) lies in the technology, for each DMU (hyperbolic bisection step)."""
-    n, m = X.shape
-    s = Y.shape[1]
-    base = _base(Xr, Yr, rts, 0, 0, np.zeros(Xr.shape[0]))
-    lo, hi = _rows(rts, n, np.full((n, m), -np.inf), G[:, None] * X, Y / G[:, None], np.full((n, s), np.inf))
-    sol = solve(solver, LPBatch(base, lo, hi, fix_zero=_exclude(exclude, 0)))
-    return sol.status == LPStatus.OPTIMAL, sol.status
+def _graph(X, Y, Xr, Yr, rts, solver, exclude, d: Discretion):
+    """Hyperbolic graph efficiency G* by bisection on the fixed point G = theta(G).
 
-
-def _graph(X, Y, Xr, Yr, rts, solver, exclude):
-    """Hyperbolic graph efficiency G* by bisection, bracketed by sqrt(theta_CRS) from below."""
-    theta, status, lam = _phase1(X, Y, Xr, Yr, RTS.CRS, Orientation.INPUT, solver, exclude)
-    lo = np.sqrt(theta)
-    if rts == RTS.CRS:
-        return lo, status, lam
+    theta(G) is the input-oriented score of (x_o, y_o / G): an LP optimum, exact to rounding, where a
+    feasibility test of (G x_o, y_o / G) is only as sharp as the LP's feasibility tolerance. The point
+    (G x_o, y_o / G) is in the technology exactly when theta(G) <= G, and theta is non-increasing in G,
+    so bisection finds G*. It is bracketed by sqrt(theta_CRS) from below when every variable is
+    discretionary (G* under CRS, whose technology contains the others), and by 0 otherwise.
+    """
     n = X.shape[0]
+    plain = d.free_x.all() and d.free_y.all()
+    theta, status, lam = _phase1(X, Y, Xr, Yr, RTS.CRS, Orientation.INPUT, solver, exclude, d)
+    if plain and rts == RTS.CRS:
+        return np.sqrt(theta), status, lam
+
+    def inside(rows: np.ndarray, G: np.ndarray) -> np.ndarray:
+        Yg = np.where(d.free_y, Y[rows] / G[:, None], Y[rows])
+        t, st, _ = _phase1(X[rows], Yg, Xr, Yr, rts, Orientation.INPUT, solver,
+                           None if exclude is None else exclude[rows], d)
+        return (st == LPStatus.OPTIMAL) & (t <= G)
+
+    lo = np.sqrt(theta) if plain else np.zeros(n)
     ok = status == LPStatus.OPTIMAL
-    hi = np.where(ok, np.maximum(lo, 1.0), np.nan)
-    # Make the upper end feasible (it is 1 for a DMU in its own reference set; not always otherwise).
-    feas, st = _feasible(X[ok], Y[ok], Xr, Yr, rts, hi[ok], solver, None if exclude is None else exclude[ok])
     idx = np.flatnonzero(ok)
+    hi = np.where(ok, np.maximum(np.nan_to_num(lo), 1.0), np.nan)
+    # Make the upper end feasible (it is 1 for a DMU in its own reference set; not always otherwise).
+    feas = inside(idx, hi[idx])
     for _ in range(60):
         bad = idx[~feas]
         if bad.size == 0:
             break
         hi[bad] *= 4.0
-        feas_b, _ = _feasible(X[bad], Y[bad], Xr, Yr, rts, hi[bad], solver,
-                              None if exclude is None else exclude[bad])
-        feas[np.isin(idx, bad)] = feas_b
+        feas[np.isin(idx, bad)] = inside(bad, hi[bad])
     status = status.copy()
     status[idx[~feas]] = LPStatus.INFEASIBLE
     live = idx[feas]
-    lo_, hi_ = lo.copy(), hi.copy()
     while live.size:
-        mid = 0.5 * (lo_[live] + hi_[live])
-        f, _ = _feasible(X[live], Y[live], Xr, Yr, rts, mid, solver,
-                         None if exclude is None else exclude[live])
-        hi_[live[f]] = mid[f]
-        lo_[live[~f]] = mid[~f]
-        live = live[(hi_[live] - lo_[live]) > GRAPH_RTOL * hi_[live]]
-    G = np.where(status == LPStatus.OPTIMAL, hi_, np.nan)
+        mid = 0.5 * (lo[live] + hi[live])
+        f = inside(live, mid)
+        hi[live[f]] = mid[f]
+        lo[live[~f]] = mid[~f]
+        live = live[(hi[live] - lo[live]) > GRAPH_RTOL * hi[live]]
+    G = np.where(status == LPStatus.OPTIMAL, hi, np.nan)
     return G, status, sp.csr_array((n, Xr.shape[0]))
 
 
-def _phase2(X, Y, Xr, Yr, rts, ax, ay, weights_x, weights_y, solver, exclude):
+def _phase2(X, Y, Xr, Yr, rts, ax, ay, weights_x, weights_y, solver, exclude, d: Discretion):
     """Max-sum-of-slacks LP at fixed (a_x, a_y); returns slacks (scaled units), lambdas, status."""
     n, m = X.shape
     s = Y.shape[1]
     nr = Xr.shape[0]
-    w = np.concatenate([weights_x, weights_y])
-    w = w / w.max()
+    w = np.concatenate([np.where(d.nd_x, 0.0, weights_x), np.where(d.nd_y, 0.0, weights_y)])
+    w = w / w.max() if w.max() > 0 else w
     cost = np.concatenate([np.zeros(nr), -w])
     base = _base(Xr, Yr, rts, 0, m + s, cost)
     base.A[:m, nr:nr + m] = np.eye(m)
     base.A[m:m + s, nr + m:] = -np.eye(s)
-    rx = ax[:, None] * X
-    ry = ay[:, None] * Y
+    base.col_upper[nr:] = np.where(np.concatenate([d.nc_x, d.nc_y]), 0.0, np.inf)
+    rx, ry = _targets(X, Y, ax, ay, d)
     lo, hi = _rows(rts, n, rx, rx, ry, ry)
     sol = solve(solver, LPBatch(base, lo, hi, fix_zero=_exclude(exclude, 0)))
     slk = sol.x[:, nr:].toarray()
@@ -161,23 +198,26 @@ def _phase2(X, Y, Xr, Yr, rts, ax, ay, weights_x, weights_y, solver, exclude):
 
 def radial(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray | None = None, Yr: np.ndarray | None = None, *,
            rts: RTS = RTS.VRS, orientation: Orientation = Orientation.INPUT, solver: LPSolver,
-           slacks: bool = True, exclude: np.ndarray | None = None) -> Envelopment:
+           slacks: bool = True, exclude: np.ndarray | None = None,
+           discretion: Discretion | None = None) -> Envelopment:
     """Radial DEA scores of the rows of (X, Y) against the reference (Xr, Yr) (default: themselves).
 
     Returns the Farrell measure (theta <= 1 input, phi >= 1 output, G <= 1 graph), statuses, phase II
     slacks in data units (when ``slacks``) and lambdas. ``exclude[k]`` is a reference row left out
-    when evaluating row k (super-efficiency), or -1.
+    when evaluating row k (super-efficiency), or -1. ``discretion`` marks non-discretionary and
+    non-controllable variables (default: all discretionary).
     """
     if Xr is None:
         Xr, Yr = X, Y
+    d = discretion or Discretion.none(X.shape[1], Y.shape[1])
     sx = column_scale(X, Xr)
     sy = column_scale(Y, Yr)
     Xs, Ys, Xrs, Yrs = X / sx, Y / sy, Xr / sx, Yr / sy
     if orientation == Orientation.GRAPH:
-        score, status, lam = _graph(Xs, Ys, Xrs, Yrs, rts, solver, exclude)
+        score, status, lam = _graph(Xs, Ys, Xrs, Yrs, rts, solver, exclude, d)
         ax, ay = score.copy(), 1.0 / score
     else:
-        score, status, lam = _phase1(Xs, Ys, Xrs, Yrs, rts, orientation, solver, exclude)
+        score, status, lam = _phase1(Xs, Ys, Xrs, Yrs, rts, orientation, solver, exclude, d)
         one = np.ones_like(score)
         ax, ay = (score.copy(), one) if orientation == Orientation.INPUT else (one, score.copy())
     if not slacks:
@@ -199,13 +239,14 @@ def radial(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray | None = None, Yr: np.nd
             if orientation == Orientation.GRAPH:
                 ay[todo] = 1.0 / ax[todo]
         sxo, syo, lam_ok, st2 = _phase2(Xs[todo], Ys[todo], Xrs, Yrs, rts, ax[todo], ay[todo], sx, sy,
-                                        solver, None if exclude is None else exclude[todo])
+                                        solver, None if exclude is None else exclude[todo], d)
         slack_x[todo] = sxo * sx
         slack_y[todo] = syo * sy
         slack_status[todo] = st2
         good = st2 == LPStatus.OPTIMAL   # where phase II failed, phase I's lambdas stay
         lam = replace_rows(lam, todo[good], sp.csr_array(lam_ok)[np.flatnonzero(good)])
         todo = todo[~good]
-    target_x = ax[:, None] * X - slack_x
-    target_y = ay[:, None] * Y + slack_y
+    rx, ry = _targets(X, Y, ax, ay, d)
+    target_x = rx - slack_x
+    target_y = ry + slack_y
     return Envelopment(score, status, lam, slack_x, slack_y, target_x, target_y, slack_status)

@@ -68,13 +68,15 @@ class DEAResult:
 
     def peers(self, tol: float = LAMBDA_TOL) -> pd.DataFrame:
         """Long table (id column(s), peer, lambda) of the reference DMUs with lambda > tol, in input
-        order; a composite peer id is written 'Beijing/2023'."""
+        order; peers keep their id's type, and a composite peer id is written 'Beijing/2023'."""
         lam = sp.coo_array(self.lambda_matrix)
         keep = lam.data > tol
         order = np.lexsort((lam.col[keep], lam.row[keep]))
         rows, cols, vals = lam.row[keep][order], lam.col[keep][order], lam.data[keep][order]
         table = self.ids[rows].to_frame(index=False)
-        table["peer"] = [format_id(v) for v in self.reference_ids[cols]]
+        ref = self.reference_ids
+        table["peer"] = ([format_id(v) for v in ref[cols]] if isinstance(ref, pd.MultiIndex)
+                         else ref[cols].to_numpy())
         table["lambda"] = vals
         return table
 
