@@ -13,6 +13,9 @@ HiGHS backend builds the LP once and changes only those entries between warm-sta
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Callable, Protocol, runtime_checkable
@@ -21,6 +24,30 @@ import numpy as np
 import scipy.sparse as sp
 
 INF = np.inf
+
+
+@contextlib.contextmanager
+def quiet_stdout():
+    """Silence the process's standard output (file descriptor 1) for a moment: some solver libraries
+    print banners from C code (HiGHS >= 1.16 does so whenever a solver object is created), which
+    would corrupt a result table written to stdout."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):   # no real stdout (e.g. captured by a test runner)
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), fd)
+            try:
+                yield
+            finally:
+                sys.stdout.flush()
+                os.dup2(saved, fd)
+    finally:
+        os.close(saved)
 
 
 class LPStatus(IntEnum):

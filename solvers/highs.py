@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .base import INF, BackendError, BatchSolution, LPBatch, LPProblem, LPStatus, SolutionBuilder, register
+from .base import (BackendError, BatchSolution, LPBatch, LPProblem, LPStatus, SolutionBuilder, quiet_stdout,
+                   register)
 
 #: Primal and dual feasibility tolerance given to HiGHS (its default is 1e-7).
 FEASIBILITY_TOL = 1e-9
@@ -51,7 +52,8 @@ class HighsSolver:
 
     def _new(self, base: LPProblem):
         hs = self.hs
-        h = hs.Highs()
+        with quiet_stdout():
+            h = hs.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("primal_feasibility_tolerance", FEASIBILITY_TOL)
         h.setOptionValue("dual_feasibility_tolerance", FEASIBILITY_TOL)

@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from .base import BackendError, BatchSolution, LPBatch, LPStatus, SolutionBuilder, register
+from .base import BackendError, BatchSolution, LPBatch, LPStatus, SolutionBuilder, quiet_stdout, register
 
 CBC_NAMES = ("COIN_CMD", "PULP_CBC_CMD")
 
@@ -76,7 +76,8 @@ class PulpSolver:
                         prob += expr >= float(lo), f"r{i}l"
                     if np.isfinite(hi):
                         prob += expr <= float(hi), f"r{i}u"
-            code = prob.solve(engine)
+            with quiet_stdout():
+                code = prob.solve(engine)
             status = {1: LPStatus.OPTIMAL, -1: LPStatus.INFEASIBLE, -2: LPStatus.UNBOUNDED,
                       0: LPStatus.NOT_SOLVED}.get(code, LPStatus.NUMERICAL)
             if status == LPStatus.OPTIMAL:
