@@ -190,7 +190,7 @@ def register(name: str, factory: Callable[[str | None], LPSolver], available: Ca
 
 def _load_builtin() -> None:
     # Importing the modules registers them; deferred so that importing solvers stays cheap.
-    from . import highs, pulp_backend  # noqa: F401
+    from . import highs, numba_core, pulp_backend  # noqa: F401
 
 
 def registered() -> list[tuple[str, bool, str]]:

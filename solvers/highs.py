@@ -57,7 +57,6 @@ class HighsSolver:
         h.setOptionValue("output_flag", False)
         h.setOptionValue("primal_feasibility_tolerance", FEASIBILITY_TOL)
         h.setOptionValue("dual_feasibility_tolerance", FEASIBILITY_TOL)
-        h.setOptionValue("threads", 1)
         lp = hs.HighsLp()
         nrow, ncol = base.A.shape
         lp.num_col_, lp.num_row_ = ncol, nrow

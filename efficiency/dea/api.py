@@ -100,6 +100,9 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
                      discretion=discretion)
         solver_name = lp.name
     _warn_unsolved(env.status, f"{model.value} DEA")
+    if env.fallback:
+        warnings.warn(f"{env.fallback} LPs could not be solved by the numba core and were solved by HiGHS",
+                      SolveWarning, stacklevel=2)
     if env.slack_status is not None:
         lost = (env.status == LPStatus.OPTIMAL) & (env.slack_status != LPStatus.OPTIMAL)
         if lost.any():

@@ -16,23 +16,31 @@ import numpy as np
 import scipy.sparse as sp
 
 from solvers import BackendError, LPSolver, get_solver
+from solvers.envelopment import EnvelopmentProblem, EnvelopmentSolution, solve_envelopment
 
 from ..errors import SolverError
 from ..spec import RTS
 
 
+def default_solver() -> str:
+    """'numba' when numba is installed, else 'highs'."""
+    from solvers import numba_core
+    return "numba" if numba_core.available() else "highs"
+
+
 def backend(spec) -> LPSolver:
-    """The LP backend named by ``spec`` (None: HiGHS), raising :class:`SolverError` if unusable."""
+    """The LP backend named by ``spec`` (None: numba if installed, else HiGHS); :class:`SolverError`
+    if it cannot be used."""
     try:
-        return get_solver(spec)
+        return get_solver(spec if spec is not None else default_solver())
     except BackendError as exc:
         raise SolverError(str(exc)) from None
 
 
-def solve(solver: LPSolver, batch):
-    """Solve a batch, turning a backend's failure into :class:`SolverError`."""
+def solve(solver: LPSolver, problem: EnvelopmentProblem) -> EnvelopmentSolution:
+    """Solve envelopment LPs, turning a backend's failure into :class:`SolverError`."""
     try:
-        return solver.solve_batch(batch)
+        return solve_envelopment(solver, problem)
     except BackendError as exc:
         raise SolverError(str(exc)) from None
 
@@ -68,13 +76,5 @@ class Envelopment:
     target_x: np.ndarray | None = None
     target_y: np.ndarray | None = None
     slack_status: np.ndarray | None = None
+    fallback: int = 0                 # LPs the numba core handed over to HiGHS
 
-
-def replace_rows(A: sp.csr_array, rows: np.ndarray, B: sp.csr_array) -> sp.csr_array:
-    """A copy of sparse ``A`` whose rows ``rows`` are replaced by the rows of ``B`` (in order)."""
-    A, B = sp.coo_array(A), sp.coo_array(B)
-    keep = ~np.isin(A.row, rows)
-    r = np.concatenate([A.row[keep], np.asarray(rows, dtype=np.int64)[B.row]])
-    c = np.concatenate([A.col[keep], B.col])
-    d = np.concatenate([A.data[keep], B.data])
-    return sp.csr_array((d, (r, c)), shape=A.shape)

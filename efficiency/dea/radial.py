@@ -15,6 +15,10 @@ Seiford and Tone 2007, ch. 3) then maximises the sum of slacks in data units at 
     max 1's- + 1's+  s.t.  X_r' lam + s- = a_x x_o,  Y_r' lam - s+ = a_y y_o,  RTS row
 
 with (a_x, a_y) = (theta*, 1), (1, phi*) or (G*, 1/G*). Targets are (a_x x_o - s-, a_y y_o + s+).
+
+With ``screen`` (the default with the numba backend) the frame of the reference set is found first
+(``solvers.screening``, Dula 2011) and every LP is solved against the frame only: the same scores and
+slack sums, with lambdas on extreme-efficient DMUs.
 """
 
 from __future__ import annotations
@@ -24,34 +28,19 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from solvers import LPBatch, LPProblem, LPSolver, LPStatus
+from solvers import LPSolver, LPStatus
+from solvers.envelopment import EnvelopmentProblem, EnvelopmentSolution, replace_rows
 
 from ..spec import RTS, Orientation
-from .envelopment import Envelopment, column_scale, replace_rows, rts_bounds, solve
+from .envelopment import Envelopment, column_scale, rts_bounds, solve
 
 #: Relative width at which the hyperbolic bisection stops.
 GRAPH_RTOL = 1e-12
-#: Relative margins tried, in turn, to move the phase II point into the technology when its LP is
-#: infeasible: a score is only as exact as its solver's tolerance (the hyperbolic bisection ends
-#: within it; CBC through PuLP returns 8 significant digits), so the point (a_x x_o, a_y y_o) can lie
-#: a hair outside the technology, where the phase II equalities have no solution.
-PHASE2_MARGINS = (0.0, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6)
-
-
-def _base(Xr: np.ndarray, Yr: np.ndarray, rts: RTS, lead: int, trail: int, cost: np.ndarray) -> LPProblem:
-    """LP skeleton with ``lead`` free-to-set columns before the lambdas and ``trail`` after; rows are
-    the m input rows, the s output rows, then the RTS row if any; row bounds are set per problem."""
-    nr, m = Xr.shape
-    s = Yr.shape[1]
-    bounds = rts_bounds(rts)
-    nrow = m + s + (bounds is not None)
-    A = np.zeros((nrow, lead + nr + trail))
-    A[:m, lead:lead + nr] = Xr.T
-    A[m:m + s, lead:lead + nr] = Yr.T
-    if bounds is not None:
-        A[m + s, lead:lead + nr] = 1.0
-    ncol = A.shape[1]
-    return LPProblem(cost, A, np.zeros(nrow), np.zeros(nrow), np.zeros(ncol), np.full(ncol, np.inf))
+#: Relative nudges of G* into the technology tried, in turn, when the hyperbolic slack LP is
+#: infeasible (the bisection ends within the LP tolerance of the frontier, possibly just outside).
+GRAPH_MARGINS = (0.0, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7)
+#: Below this many reference DMUs, screening is not worth its overhead.
+SCREEN_MIN = 64
 
 
 @dataclass(frozen=True)
@@ -82,54 +71,43 @@ class Discretion:
         return ~(self.nd_y | self.nc_y)
 
 
-def _rows(rts: RTS, k: int, in_lo, in_hi, out_lo, out_hi) -> tuple[np.ndarray, np.ndarray]:
-    """Row bounds (K, nrow) from per-block bounds, with the RTS row appended."""
-    lo, hi = [np.hstack([a, b]) for a, b in ((in_lo, out_lo), (in_hi, out_hi))]
-    bounds = rts_bounds(rts)
-    if bounds is not None:
-        lo = np.hstack([lo, np.full((k, 1), bounds[0])])
-        hi = np.hstack([hi, np.full((k, 1), bounds[1])])
-    return lo, hi
+@dataclass(frozen=True)
+class _Setup:
+    """What every LP of one radial model shares: the reference rows, RTS row, discretion, weights."""
+
+    R: np.ndarray            # (n_ref, m + s) scaled reference rows
+    m: int
+    rts: RTS
+    d: Discretion
+    w: np.ndarray            # phase III weights: column scales, 0 for non-discretionary
+
+    def problem(self, b, g, t_lo, t_hi, c_t, slacks, exclude) -> EnvelopmentProblem:
+        n = b.shape[0]
+        bounds = rts_bounds(self.rts)                 # on sum(lam); the row is sum(lam) + e = 1
+        e_lo, e_hi = (0.0, 0.0) if bounds is None else (1.0 - bounds[1], 1.0 - bounds[0])
+        nc = np.concatenate([self.d.nc_x, self.d.nc_y])
+        return EnvelopmentProblem(self.R, self.m, b, g, np.full(n, float(t_lo)), np.full(n, float(t_hi)),
+                                  float(c_t), bounds is not None, e_lo, e_hi,
+                                  np.where(nc, 0.0, np.inf), self.w, exclude, slacks)
+
+    def radial(self, X, Y, orientation, slacks, exclude) -> EnvelopmentProblem:
+        """theta (input) or phi (output) on the free variables; the others at their level."""
+        d, zx, zy = self.d, np.zeros_like(X), np.zeros_like(Y)
+        if orientation == Orientation.INPUT:
+            b = np.hstack([np.where(d.free_x, 0.0, X), Y])
+            g = np.hstack([np.where(d.free_x, X, 0.0), zy])
+            return self.problem(b, g, 0.0, np.inf, 1.0, slacks, exclude)
+        b = np.hstack([X, np.where(d.free_y, 0.0, Y)])
+        g = np.hstack([zx, np.where(d.free_y, Y, 0.0)])
+        return self.problem(b, g, 0.0, np.inf, -1.0, slacks, exclude)
+
+    def at(self, X, Y, G, exclude) -> EnvelopmentProblem:
+        """The fixed hyperbolic point (G x_o, y_o / G): a feasibility LP, then its max slacks."""
+        b = np.hstack([np.where(self.d.free_x, G[:, None] * X, X), np.where(self.d.free_y, Y / G[:, None], Y)])
+        return self.problem(b, np.zeros_like(b), 0.0, 0.0, 0.0, True, exclude)
 
 
-def _targets(X, Y, ax, ay, d: Discretion) -> tuple[np.ndarray, np.ndarray]:
-    """The radial point (a_x x_o, a_y y_o) on the controllable variables, the rest as observed."""
-    return (np.where(d.free_x, ax[:, None] * X, X), np.where(d.free_y, ay[:, None] * Y, Y))
-
-
-def _exclude(exclude: np.ndarray | None, offset: int) -> np.ndarray | None:
-    if exclude is None:
-        return None
-    return np.where(exclude >= 0, exclude + offset, -1)
-
-
-def _phase1(X, Y, Xr, Yr, rts, orientation, solver, exclude, d: Discretion):
-    """theta* (input) or phi* (output) for every evaluated DMU, with statuses and lambdas."""
-    n, m = X.shape
-    s = Y.shape[1]
-    nr = Xr.shape[0]
-    inp = orientation == Orientation.INPUT
-    cost = np.zeros(1 + nr)
-    cost[0] = 1.0 if inp else -1.0
-    base = _base(Xr, Yr, rts, 1, 0, cost)
-    nrow = base.A.shape[0]
-    col = np.zeros((n, nrow, 1))
-    x_lo = np.where(d.nc_x, X, -np.inf)
-    y_hi = np.where(d.nc_y, Y, np.inf)
-    if inp:
-        col[:, :m, 0] = np.where(d.free_x, -X, 0.0)
-        lo, hi = _rows(rts, n, x_lo, np.where(d.free_x, 0.0, X), Y, y_hi)
-    else:
-        col[:, m:m + s, 0] = np.where(d.free_y, -Y, 0.0)
-        lo, hi = _rows(rts, n, x_lo, X, np.where(d.free_y, 0.0, Y), y_hi)
-    batch = LPBatch(base, lo, hi, np.array([0]), col, None, _exclude(exclude, 1))
-    sol = solve(solver, batch)
-    score = sol.x[:, [0]].toarray().ravel()
-    score[sol.status != LPStatus.OPTIMAL] = np.nan
-    return score, sol.status, sol.x[:, 1:]
-
-
-def _graph(X, Y, Xr, Yr, rts, solver, exclude, d: Discretion):
+def _graph(S: _Setup, X, Y, solver, exclude) -> tuple[np.ndarray, np.ndarray, int]:
     """Hyperbolic graph efficiency G* by bisection on the fixed point G = theta(G).
 
     theta(G) is the input-oriented score of (x_o, y_o / G): an LP optimum, exact to rounding, where a
@@ -137,23 +115,28 @@ def _graph(X, Y, Xr, Yr, rts, solver, exclude, d: Discretion):
     (G x_o, y_o / G) is in the technology exactly when theta(G) <= G, and theta is non-increasing in G,
     so bisection finds G*. It is bracketed by sqrt(theta_CRS) from below when every variable is
     discretionary (G* under CRS, whose technology contains the others), and by 0 otherwise.
+    Returns (G*, status, LPs the numba core handed to HiGHS).
     """
     n = X.shape[0]
-    plain = d.free_x.all() and d.free_y.all()
-    theta, status, lam = _phase1(X, Y, Xr, Yr, RTS.CRS, Orientation.INPUT, solver, exclude, d)
-    if plain and rts == RTS.CRS:
-        return np.sqrt(theta), status, lam
+    fallback = 0
+    sub = (lambda v, rows: None if v is None else v[rows])  # noqa: E731
+    crs = _Setup(S.R, S.m, RTS.CRS, S.d, S.w)
+    first = solve(solver, crs.radial(X, Y, Orientation.INPUT, False, exclude))
+    status, fallback = first.status.copy(), first.fallback
+    plain = S.d.free_x.all() and S.d.free_y.all()
+    if plain and S.rts == RTS.CRS:
+        return np.sqrt(first.t), status, fallback
 
     def inside(rows: np.ndarray, G: np.ndarray) -> np.ndarray:
-        Yg = np.where(d.free_y, Y[rows] / G[:, None], Y[rows])
-        t, st, _ = _phase1(X[rows], Yg, Xr, Yr, rts, Orientation.INPUT, solver,
-                           None if exclude is None else exclude[rows], d)
-        return (st == LPStatus.OPTIMAL) & (t <= G)
+        nonlocal fallback
+        Yg = np.where(S.d.free_y, Y[rows] / G[:, None], Y[rows])
+        sol = solve(solver, S.radial(X[rows], Yg, Orientation.INPUT, False, sub(exclude, rows)))
+        fallback += sol.fallback
+        return (sol.status == LPStatus.OPTIMAL) & (sol.t <= G)
 
-    lo = np.sqrt(theta) if plain else np.zeros(n)
-    ok = status == LPStatus.OPTIMAL
-    idx = np.flatnonzero(ok)
-    hi = np.where(ok, np.maximum(np.nan_to_num(lo), 1.0), np.nan)
+    lo = np.sqrt(first.t) if plain else np.zeros(n)
+    idx = np.flatnonzero(status == LPStatus.OPTIMAL)
+    hi = np.where(status == LPStatus.OPTIMAL, np.maximum(np.nan_to_num(lo), 1.0), np.nan)
     # Make the upper end feasible (it is 1 for a DMU in its own reference set; not always otherwise).
     feas = inside(idx, hi[idx])
     for _ in range(60):
@@ -162,7 +145,6 @@ def _graph(X, Y, Xr, Yr, rts, solver, exclude, d: Discretion):
             break
         hi[bad] *= 4.0
         feas[np.isin(idx, bad)] = inside(bad, hi[bad])
-    status = status.copy()
     status[idx[~feas]] = LPStatus.INFEASIBLE
     live = idx[feas]
     while live.size:
@@ -171,82 +153,90 @@ def _graph(X, Y, Xr, Yr, rts, solver, exclude, d: Discretion):
         hi[live[f]] = mid[f]
         lo[live[~f]] = mid[~f]
         live = live[(hi[live] - lo[live]) > GRAPH_RTOL * hi[live]]
-    G = np.where(status == LPStatus.OPTIMAL, hi, np.nan)
-    return G, status, sp.csr_array((n, Xr.shape[0]))
+    return np.where(status == LPStatus.OPTIMAL, hi, np.nan), status, fallback
 
 
-def _phase2(X, Y, Xr, Yr, rts, ax, ay, weights_x, weights_y, solver, exclude, d: Discretion):
-    """Max-sum-of-slacks LP at fixed (a_x, a_y); returns slacks (scaled units), lambdas, status."""
-    n, m = X.shape
-    s = Y.shape[1]
-    nr = Xr.shape[0]
-    w = np.concatenate([np.where(d.nd_x, 0.0, weights_x), np.where(d.nd_y, 0.0, weights_y)])
-    w = w / w.max() if w.max() > 0 else w
-    cost = np.concatenate([np.zeros(nr), -w])
-    base = _base(Xr, Yr, rts, 0, m + s, cost)
-    base.A[:m, nr:nr + m] = np.eye(m)
-    base.A[m:m + s, nr + m:] = -np.eye(s)
-    base.col_upper[nr:] = np.where(np.concatenate([d.nc_x, d.nc_y]), 0.0, np.inf)
-    rx, ry = _targets(X, Y, ax, ay, d)
-    lo, hi = _rows(rts, n, rx, rx, ry, ry)
-    sol = solve(solver, LPBatch(base, lo, hi, fix_zero=_exclude(exclude, 0)))
-    slk = sol.x[:, nr:].toarray()
-    bad = sol.status != LPStatus.OPTIMAL
-    slk[bad] = np.nan
-    return slk[:, :m], slk[:, m:], sol.x[:, :nr], sol.status
+def _graph_slacks(S: _Setup, X, Y, G, status, solver, exclude) -> EnvelopmentSolution:
+    """Max slacks at (G x_o, y_o / G), nudging G into the technology where the LP is infeasible."""
+    n = X.shape[0]
+    todo = np.flatnonzero(status == LPStatus.OPTIMAL)
+    sl = np.full((n, S.R.shape[1]), np.nan)
+    sl_status = np.full(n, LPStatus.NOT_SOLVED, dtype=np.int8)
+    lam = sp.csr_array((n, S.R.shape[0]))
+    fallback = 0
+    for margin in GRAPH_MARGINS:
+        if not todo.size:
+            break
+        g = G[todo] * (1.0 + margin)
+        sol = solve(solver, S.at(X[todo], Y[todo], g, None if exclude is None else exclude[todo]))
+        fallback += sol.fallback
+        good = (sol.status == LPStatus.OPTIMAL) & (sol.slack_status == LPStatus.OPTIMAL)
+        rows = todo[good]
+        sl[rows] = sol.slack[good]
+        sl_status[todo] = np.where(sol.status == LPStatus.OPTIMAL, sol.slack_status, sol.status)
+        lam = replace_rows(lam, rows, sol.lambdas[np.flatnonzero(good)])
+        G[rows] = g[good] if margin else G[rows]
+        todo = todo[~good]
+    return EnvelopmentSolution(status, G, lam, sl, sl_status, None, fallback)
 
 
 def radial(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray | None = None, Yr: np.ndarray | None = None, *,
            rts: RTS = RTS.VRS, orientation: Orientation = Orientation.INPUT, solver: LPSolver,
            slacks: bool = True, exclude: np.ndarray | None = None,
-           discretion: Discretion | None = None) -> Envelopment:
+           discretion: Discretion | None = None, screen: bool | None = None) -> Envelopment:
     """Radial DEA scores of the rows of (X, Y) against the reference (Xr, Yr) (default: themselves).
 
     Returns the Farrell measure (theta <= 1 input, phi >= 1 output, G <= 1 graph), statuses, phase II
     slacks in data units (when ``slacks``) and lambdas. ``exclude[k]`` is a reference row left out
     when evaluating row k (super-efficiency), or -1. ``discretion`` marks non-discretionary and
-    non-controllable variables (default: all discretionary).
+    non-controllable variables (default: all discretionary). ``screen``: solve against the frame of
+    the reference set only (default: with the numba backend).
     """
     if Xr is None:
         Xr, Yr = X, Y
-    d = discretion or Discretion.none(X.shape[1], Y.shape[1])
-    sx = column_scale(X, Xr)
-    sy = column_scale(Y, Yr)
-    Xs, Ys, Xrs, Yrs = X / sx, Y / sy, Xr / sx, Yr / sy
+    n, m = X.shape
+    d = discretion or Discretion.none(m, Y.shape[1])
+    sx, sy = column_scale(X, Xr), column_scale(Y, Yr)
+    Xs, Ys = X / sx, Y / sy
+    R = np.hstack([Xr / sx, Yr / sy])
+    n_ref = R.shape[0]
+    if screen is None:
+        screen = getattr(solver, "name", "") == "numba"
+    frame = None
+    if screen and exclude is None and n_ref >= SCREEN_MIN:
+        from solvers import screening
+        frame = screening.frame(R, m, crs=rts == RTS.CRS)
+        R = R[frame]
+    w = np.concatenate([np.where(d.nd_x, 0.0, sx), np.where(d.nd_y, 0.0, sy)])
+    S = _Setup(R, m, rts, d, w)
     if orientation == Orientation.GRAPH:
-        score, status, lam = _graph(Xs, Ys, Xrs, Yrs, rts, solver, exclude, d)
-        ax, ay = score.copy(), 1.0 / score
+        G, status, fallback = _graph(S, Xs, Ys, solver, exclude)
+        if slacks:
+            sol = _graph_slacks(S, Xs, Ys, G.copy(), status, solver, exclude)
+            fallback += sol.fallback
+        else:
+            sol = EnvelopmentSolution(status, G, sp.csr_array((n, R.shape[0])), np.full((n, R.shape[1]), np.nan),
+                                      np.full(n, LPStatus.NOT_SOLVED, dtype=np.int8))
+        score, proj = G, sol.t
+        ax, ay = proj, 1.0 / proj
     else:
-        score, status, lam = _phase1(Xs, Ys, Xrs, Yrs, rts, orientation, solver, exclude, d)
-        one = np.ones_like(score)
-        ax, ay = (score.copy(), one) if orientation == Orientation.INPUT else (one, score.copy())
+        sol = solve(solver, S.radial(Xs, Ys, orientation, slacks, exclude))
+        score, fallback = sol.t, sol.fallback
+        one = np.ones(n)
+        ax, ay = (score, one) if orientation == Orientation.INPUT else (one, score)
+    lam = sol.lambdas
+    if frame is not None:                      # lambdas on frame columns -> reference columns
+        coo = sp.coo_array(lam)
+        lam = sp.csr_array((coo.data, (coo.row, frame[coo.col])), shape=(n, n_ref))
     if not slacks:
-        return Envelopment(score, status, sp.csr_array(lam))
-    ok = np.flatnonzero(status == LPStatus.OPTIMAL)
-    n, m, s = X.shape[0], X.shape[1], Y.shape[1]
-    slack_x = np.full((n, m), np.nan)
-    slack_y = np.full((n, s), np.nan)
-    slack_status = np.full(n, LPStatus.NOT_SOLVED, dtype=np.int8)
-    lam = sp.csr_array(lam)
-    todo = ok
-    for margin in PHASE2_MARGINS:
-        if not todo.size:
-            break
-        if margin and orientation == Orientation.OUTPUT:
-            ay[todo] = score[todo] * (1.0 - margin)
-        elif margin:
-            ax[todo] = score[todo] * (1.0 + margin)
-            if orientation == Orientation.GRAPH:
-                ay[todo] = 1.0 / ax[todo]
-        sxo, syo, lam_ok, st2 = _phase2(Xs[todo], Ys[todo], Xrs, Yrs, rts, ax[todo], ay[todo], sx, sy,
-                                        solver, None if exclude is None else exclude[todo], d)
-        slack_x[todo] = sxo * sx
-        slack_y[todo] = syo * sy
-        slack_status[todo] = st2
-        good = st2 == LPStatus.OPTIMAL   # where phase II failed, phase I's lambdas stay
-        lam = replace_rows(lam, todo[good], sp.csr_array(lam_ok)[np.flatnonzero(good)])
-        todo = todo[~good]
+        return Envelopment(score, sol.status, lam, fallback=fallback)
+    slack = sol.slack * np.concatenate([sx, sy])
+    slack_x, slack_y = slack[:, :m], slack[:, m:]
     rx, ry = _targets(X, Y, ax, ay, d)
-    target_x = rx - slack_x
-    target_y = ry + slack_y
-    return Envelopment(score, status, lam, slack_x, slack_y, target_x, target_y, slack_status)
+    return Envelopment(score, sol.status, lam, slack_x, slack_y, rx - slack_x, ry + slack_y, sol.slack_status,
+                       fallback)
+
+
+def _targets(X, Y, ax, ay, d: Discretion) -> tuple[np.ndarray, np.ndarray]:
+    """The radial point (a_x x_o, a_y y_o) on the controllable variables, the rest as observed."""
+    return (np.where(d.free_x, ax[:, None] * X, X), np.where(d.free_y, ay[:, None] * Y, Y))

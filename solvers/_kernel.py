@@ -1,0 +1,592 @@
+"""Dense bounded revised primal simplex for DEA envelopment LPs (compiled by numba in numba_core).
+
+This module is plain Python + numpy. ``numba_core`` compiles it with numba; the *twin* is the same
+source executed without numba (``numba_core.twin()``), which the tests compare with the compiled
+kernel and with HiGHS. Keep it to the subset of Python that numba compiles: arrays, scalars, loops.
+
+The LP of one DMU (rows: k = m + s data rows, then the RTS row when q = 1):
+
+    sum_j lam_j R[j, i] + s_i - g_i t = b_i     i <  k_in   (inputs: slack s_i >= 0 adds)
+    sum_j lam_j R[j, i] - s_i - g_i t = b_i     i >= k_in   (outputs: slack subtracts)
+    sum_j lam_j + e                   = 1       (q = 1; e in [rts_lo, rts_hi])
+    lam >= 0, t in [t_lo, t_hi], 0 <= s_i <= s_ub_i
+
+Phase I (artificials, min their sum), phase II (min c_t t), phase III when asked: t fixed at its
+optimum, max sum_i w_i s_i (the max-slack step of two-stage DEA). Variables are numbered
+[lam_0 .. lam_{nr-1}, t, s_0 .. s_{k-1}, e, a_0 .. a_{r-1}] (e present only when q = 1).
+"""
+
+import numpy as np
+
+try:  # the twin sets __twin__ before executing this source
+    __twin__  # noqa: B018
+except NameError:
+    __twin__ = False
+
+if __twin__:
+    def jit(*args, **kwargs):
+        return (lambda f: f) if not (len(args) == 1 and callable(args[0])) else args[0]
+    prange = range
+else:
+    from numba import njit as jit, prange  # noqa: F401
+
+# Status codes (as solvers.base.LPStatus).
+OPTIMAL, ITERATION_LIMIT, INFEASIBLE, UNBOUNDED, NUMERICAL = 0, 1, 2, 3, 4
+
+FEAS_TOL = 1e-9        # primal feasibility (data are scaled to column mean 1)
+OPT_TOL = 1e-9         # reduced-cost optimality
+PIVOT_TOL = 1e-11      # smallest |alpha| accepted as a pivot
+REFACTOR_EVERY = 50    # iterations between recomputations of B^-1 and x_B
+DEGENERATE_RUN = 40    # degenerate pivots in a row before Bland's rule takes over
+MAX_ITER = 50000       # per phase
+
+
+@jit(cache=True)
+def _column(j, R, nr, k, k_in, q, g, asign, col):
+    """Write column j of the constraint matrix into col (length r)."""
+    r = k + q
+    for i in range(r):
+        col[i] = 0.0
+    if j < nr:
+        for i in range(k):
+            col[i] = R[j, i]
+        if q == 1:
+            col[k] = 1.0
+    elif j == nr:
+        for i in range(k):
+            col[i] = -g[i]
+    elif j <= nr + k:
+        i = j - nr - 1
+        col[i] = 1.0 if i < k_in else -1.0
+    elif q == 1 and j == nr + k + 1:
+        col[k] = 1.0
+    else:
+        p = j - (nr + 1 + k + q)
+        col[p] = asign[p]
+
+
+@jit(cache=True)
+def _refactor(R, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
+    """B^-1 by Gauss-Jordan with partial pivoting, then x_B = B^-1 (b - N x_N). False if singular."""
+    r = k + q
+    M = np.zeros((r, 2 * r))
+    col = np.zeros(r)
+    for p in range(r):
+        _column(basis[p], R, nr, k, k_in, q, g, asign, col)
+        for i in range(r):
+            M[i, p] = col[i]
+        M[p, r + p] = 1.0
+    for c in range(r):
+        piv = c
+        big = abs(M[c, c])
+        for i in range(c + 1, r):
+            if abs(M[i, c]) > big:
+                big = abs(M[i, c])
+                piv = i
+        if big < 1e-13:
+            return False
+        if piv != c:
+            for jj in range(2 * r):
+                tmp = M[c, jj]
+                M[c, jj] = M[piv, jj]
+                M[piv, jj] = tmp
+        inv = 1.0 / M[c, c]
+        for jj in range(2 * r):
+            M[c, jj] *= inv
+        for i in range(r):
+            if i != c and M[i, c] != 0.0:
+                f = M[i, c]
+                for jj in range(2 * r):
+                    M[i, jj] -= f * M[c, jj]
+    for i in range(r):
+        for jj in range(r):
+            Binv[i, jj] = M[i, r + jj]
+    # rhs = b - sum over nonbasic non-lambda columns (nonbasic lambdas sit at 0)
+    rhs = np.zeros(r)
+    for i in range(k):
+        rhs[i] = b[i]
+    if q == 1:
+        rhs[k] = 1.0
+    for j in range(nr, nvar):
+        if not isbasic[j] and xN[j] != 0.0:
+            _column(j, R, nr, k, k_in, q, g, asign, col)
+            for i in range(r):
+                rhs[i] -= col[i] * xN[j]
+    for i in range(r):
+        acc = 0.0
+        for jj in range(r):
+            acc += Binv[i, jj] * rhs[jj]
+        xB[i] = acc
+    return True
+
+
+@jit(cache=True)
+def _phase(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl):
+    """Primal simplex from a feasible basis until optimal; returns (status, iterations).
+
+    Dantzig pricing (one pass over the columns), Harris two-pass ratio test, bound flips, and
+    Bland's rule after DEGENERATE_RUN degenerate pivots in a row (anti-cycling)."""
+    r = k + q
+    pi = np.zeros(r)
+    alpha = np.zeros(r)
+    col = np.zeros(r)
+    degenerate = 0
+    since = 0
+    it = 0
+    while it < MAX_ITER:
+        it += 1
+        since += 1
+        if since >= REFACTOR_EVERY:
+            since = 0
+            if not _refactor(R, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
+                return NUMERICAL, it
+        bland = degenerate >= DEGENERATE_RUN
+        # duals pi = c_B B^-1
+        for i in range(r):
+            acc = 0.0
+            for p in range(r):
+                acc += c[basis[p]] * Binv[p, i]
+            pi[i] = acc
+        # pricing
+        enter = -1
+        direction = 0
+        best = 0.0
+        piq = pi[k] if q == 1 else 0.0
+        for j in range(nr):
+            if isbasic[j] or j == excl:
+                continue
+            d = c[j] - piq
+            for i in range(k):
+                d -= pi[i] * R[j, i]
+            if d < -OPT_TOL and -d > best:
+                best = -d
+                enter = j
+                direction = 1
+                if bland:
+                    break
+        if not (bland and enter >= 0):
+            for j in range(nr, nvar):
+                if isbasic[j] or lb[j] == ub[j]:
+                    continue
+                _column(j, R, nr, k, k_in, q, g, asign, col)
+                d = c[j]
+                for i in range(r):
+                    d -= pi[i] * col[i]
+                up = xN[j] < ub[j] and d < -OPT_TOL        # can increase and should
+                down = xN[j] > lb[j] and d > OPT_TOL       # can decrease and should
+                if (up or down) and abs(d) > best:
+                    best = abs(d)
+                    enter = j
+                    direction = 1 if up else -1
+                    if bland:
+                        break
+        if enter < 0:
+            return OPTIMAL, it
+        # alpha = B^-1 a_enter
+        _column(enter, R, nr, k, k_in, q, g, asign, col)
+        for i in range(r):
+            acc = 0.0
+            for jj in range(r):
+                acc += Binv[i, jj] * col[jj]
+            alpha[i] = acc
+        # Harris ratio test, pass 1: the largest step within the relaxed bounds
+        tmax = np.inf
+        for p in range(r):
+            dp = direction * alpha[p]
+            v = basis[p]
+            if dp > PIVOT_TOL:
+                if lb[v] > -np.inf:
+                    t = (xB[p] - lb[v] + FEAS_TOL) / dp
+                    if t < tmax:
+                        tmax = t
+            elif dp < -PIVOT_TOL:
+                if ub[v] < np.inf:
+                    t = (ub[v] - xB[p] + FEAS_TOL) / (-dp)
+                    if t < tmax:
+                        tmax = t
+        # pass 2: among the rows whose exact ratio is within tmax, the largest pivot
+        leave = -1
+        step = np.inf
+        bestpiv = 0.0
+        for p in range(r):
+            dp = direction * alpha[p]
+            v = basis[p]
+            t = np.inf
+            if dp > PIVOT_TOL and lb[v] > -np.inf:
+                t = (xB[p] - lb[v]) / dp
+            elif dp < -PIVOT_TOL and ub[v] < np.inf:
+                t = (ub[v] - xB[p]) / (-dp)
+            if t <= tmax:
+                if bland:
+                    if leave < 0 or t < step - 1e-15 or (abs(t - step) <= 1e-15 and v < basis[leave]):
+                        leave = p
+                        step = t
+                elif abs(alpha[p]) > bestpiv:
+                    bestpiv = abs(alpha[p])
+                    leave = p
+                    step = t
+        if step < 0.0:
+            step = 0.0
+        span = ub[enter] - lb[enter]
+        if leave < 0 and not span < np.inf:
+            return UNBOUNDED, it
+        if span <= step:                        # bound flip: no basis change
+            newval = ub[enter] if direction == 1 else lb[enter]
+            delta = newval - xN[enter]
+            for p in range(r):
+                xB[p] -= alpha[p] * delta
+            xN[enter] = newval
+            degenerate = 0
+            continue
+        degenerate = degenerate + 1 if step <= 1e-12 else 0
+        delta = direction * step
+        for p in range(r):
+            xB[p] -= alpha[p] * delta
+        v = basis[leave]
+        xN[v] = lb[v] if direction * alpha[leave] > 0 else ub[v]
+        isbasic[v] = False
+        entering_value = xN[enter] + delta
+        isbasic[enter] = True
+        basis[leave] = enter
+        xB[leave] = entering_value
+        xN[enter] = 0.0
+        # B^-1 update: eliminate alpha in every row but the pivot row
+        piv = alpha[leave]
+        for jj in range(r):
+            Binv[leave, jj] /= piv
+        for i in range(r):
+            if i != leave and alpha[i] != 0.0:
+                f = alpha[i]
+                for jj in range(r):
+                    Binv[i, jj] -= f * Binv[leave, jj]
+    return ITERATION_LIMIT, it
+
+
+@jit(cache=True)
+def _optimize(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl):
+    """A phase to optimality, then a fresh factorisation and a check that it is still optimal."""
+    total = 0
+    for _ in range(4):
+        status, it = _phase(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
+                            excl)
+        total += it
+        if status != OPTIMAL:
+            return status, total
+        if not _refactor(R, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
+            return NUMERICAL, total
+        status, it = _phase(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
+                            excl)
+        total += it
+        if status != OPTIMAL or it == 1:
+            return status, total
+    return status, total
+
+
+@jit(cache=True)
+def solve_one(R, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl, slacks,
+              lam_idx, lam_val, slack_out, dual_out):
+    """Solve the LP of one DMU; fills lam_idx/lam_val (basic lambdas, -1 padded), slack_out and
+    dual_out (phase II duals); returns (status, t, iterations)."""
+    nr, k = R.shape
+    r = k + q
+    nvar = nr + 1 + k + q + r
+    lb = np.zeros(nvar)
+    ub = np.full(nvar, np.inf)
+    lb[nr] = t_lo
+    ub[nr] = t_hi
+    for i in range(k):
+        ub[nr + 1 + i] = s_ub[i]
+    if q == 1:
+        lb[nr + k + 1] = rts_lo
+        ub[nr + k + 1] = rts_hi
+    if excl >= 0:
+        ub[excl] = 0.0
+    xN = np.zeros(nvar)
+    t0 = t_lo if t_lo > -np.inf else (t_hi if t_hi < np.inf else 0.0)
+    xN[nr] = t0
+    e0 = 0.0
+    if q == 1:
+        e0 = rts_lo if rts_lo > 0.0 else (rts_hi if rts_hi < 0.0 else 0.0)
+        xN[nr + k + 1] = e0
+    # artificials: a = b + g t0 (minus e0 in the RTS row), sign chosen to make them non-negative
+    asign = np.ones(r)
+    basis = np.empty(r, dtype=np.int64)
+    isbasic = np.zeros(nvar, dtype=np.bool_)
+    Binv = np.zeros((r, r))
+    xB = np.zeros(r)
+    for i in range(r):
+        res = (b[i] + g[i] * t0) if i < k else 1.0 - e0
+        if res < 0.0:
+            asign[i] = -1.0
+        a = nr + 1 + k + q + i
+        basis[i] = a
+        isbasic[a] = True
+        Binv[i, i] = asign[i]
+        xB[i] = abs(res)
+    c = np.zeros(nvar)
+    for i in range(r):
+        c[nr + 1 + k + q + i] = 1.0
+    total = 0
+    status, it = _optimize(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl)
+    total += it
+    if status != OPTIMAL:
+        return status, np.nan, total
+    infeas = 0.0
+    scale = 1.0
+    for i in range(k):
+        scale = max(scale, abs(b[i]))
+    for p in range(r):
+        if basis[p] > nr + k + q:
+            infeas += abs(xB[p])
+    if infeas > 1e-8 * scale:
+        return INFEASIBLE, np.nan, total
+    for i in range(r):                     # artificials leave the problem
+        a = nr + 1 + k + q + i
+        ub[a] = 0.0
+        c[a] = 0.0
+        if not isbasic[a]:
+            xN[a] = 0.0
+    c[nr] = c_t
+    status, it = _optimize(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl)
+    total += it
+    if status != OPTIMAL:
+        return status, np.nan, total
+    for i in range(r):
+        acc = 0.0
+        for p in range(r):
+            acc += c[basis[p]] * Binv[p, i]
+        dual_out[i] = acc
+    t = xN[nr]
+    for p in range(r):
+        if basis[p] == nr:
+            t = xB[p]
+    if slacks:
+        lb[nr] = t
+        ub[nr] = t
+        c[nr] = 0.0
+        for i in range(k):
+            c[nr + 1 + i] = -w[i]
+        status, it = _optimize(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
+                               excl)
+        total += it
+        if status != OPTIMAL:
+            return status + 10, t, total   # +10: the score is good, phase III failed
+    for i in range(k):
+        slack_out[i] = xN[nr + 1 + i]
+    cnt = 0
+    for p in range(r):
+        v = basis[p]
+        if v < nr:
+            lam_idx[cnt] = v
+            lam_val[cnt] = xB[p]
+            cnt += 1
+        elif v > nr and v <= nr + k:
+            slack_out[v - nr - 1] = xB[p]
+    return OPTIMAL, t, total
+
+
+@jit(cache=True, parallel=True)
+def solve_batch(R, k_in, q, rts_lo, rts_hi, B, G, t_lo, t_hi, c_t, s_ub, w, excl, slacks):
+    """solve_one for every row of B/G (DMUs in parallel; t bounds per DMU). Returns status, t,
+    iterations, basic lambda indices/values (n x r, -1 padded), slacks (n x k), phase II duals (n x r).
+    A status of 10 + code means the score is good but phase III (slacks) ended with that code."""
+    n, k = B.shape
+    r = k + q
+    status = np.zeros(n, dtype=np.int8)
+    t = np.full(n, np.nan)
+    iters = np.zeros(n, dtype=np.int64)
+    lam_idx = np.full((n, r), -1, dtype=np.int64)
+    lam_val = np.zeros((n, r))
+    slack = np.zeros((n, k))
+    dual = np.zeros((n, r))
+    for o in prange(n):
+        st, to, it = solve_one(R, k_in, q, rts_lo, rts_hi, B[o], G[o], t_lo[o], t_hi[o], c_t, s_ub, w, excl[o],
+                               slacks, lam_idx[o], lam_val[o], slack[o], dual[o])
+        status[o] = st
+        t[o] = to
+        iters[o] = it
+    return status, t, iters, lam_idx, lam_val, slack, dual
+
+
+# --------------------------------------------------------------------------------------------------
+# Frame (extreme-efficient DMUs) in the manner of Dula's BuildHull (2011)
+# --------------------------------------------------------------------------------------------------
+
+@jit(cache=True)
+def _ddf(R, nf, k_in, q, p, excl, dual, lam_idx, lam_val, slack):
+    """max beta s.t. (x_o (1 - beta), y_o (1 + beta)) in T(R[:nf]) (beta free); returns (status, beta).
+
+    beta < 0: the point lies outside the technology spanned by R[:nf]; the phase II duals then
+    define a hyperplane u'y - v'x - w <= 0 valid on R[:nf] and violated at the point."""
+    k = p.shape[0]
+    g = np.empty(k)
+    for i in range(k):
+        g[i] = -p[i] if i < k_in else p[i]
+    s_ub = np.full(k, np.inf)
+    w = np.zeros(k)
+    st, beta, _ = solve_one(R[:nf], k_in, q, 0.0, 0.0, p, g, -np.inf, np.inf, -1.0, s_ub, w, excl, False,
+                            lam_idx, lam_val, slack, dual)
+    return st, beta
+
+
+@jit(cache=True)
+def _scan(P, k_in, q, u, v, candidate, tiebreak):
+    """The candidate maximising u'y - v'x (VRS, q = 1) or u'y / v'x (CRS, q = 0); ties (relative
+    1e-12) broken by the strictly positive secondary weights ``tiebreak``. Returns (index, ties > 1)."""
+    n, k = P.shape
+    best = -np.inf
+    arg = -1
+    vals = np.full(n, -np.inf)
+    for j in range(n):
+        if not candidate[j]:
+            continue
+        uy = 0.0
+        vx = 0.0
+        for i in range(k_in):
+            vx += v[i] * P[j, i]
+        for i in range(k_in, k):
+            uy += u[i - k_in] * P[j, i]
+        if q == 1:
+            h = uy - vx
+        elif vx > 1e-300:
+            h = uy / vx
+        else:
+            h = np.inf if uy > 0.0 else -np.inf
+        vals[j] = h
+        if h > best:
+            best = h
+            arg = j
+    if arg < 0:
+        return -1, True
+    tol = 1e-12 * max(1.0, abs(best)) if best < np.inf else 0.0
+    ties = 0
+    second = -np.inf
+    for j in range(n):
+        if candidate[j] and (vals[j] >= best - tol):
+            ties += 1
+            sy = 0.0
+            sx = 0.0
+            for i in range(k_in):
+                sx += tiebreak[i] * P[j, i]
+            for i in range(k_in, k):
+                sy += tiebreak[i] * P[j, i]
+            sc = sy - sx if q == 1 else (sy / sx if sx > 1e-300 else np.inf)
+            if sc > second:
+                second = sc
+                arg = j
+    return arg, ties > 1 or best == np.inf
+
+
+@jit(cache=True, parallel=True)
+def build_frame(P, k_in, q, order, block, tol, tiebreak):
+    """Indices of the extreme-efficient DMUs of P (n x k; inputs then outputs), under VRS (q = 1) or
+    CRS (q = 0), in the manner of Dula's BuildHull (2011): DMUs are tested, in ``order`` and in
+    parallel blocks, against the technology spanned by the frame found so far; a DMU outside it
+    yields a separating hyperplane, whose maximiser over the DMUs not yet known to be inside is an
+    extreme-efficient DMU and joins the frame; then the DMU is tested again. Members chosen among
+    ties are checked against the rest of the frame at the end and dropped if they are not extreme.
+    Returns (frame indices, number of LPs solved)."""
+    n, k = P.shape
+    r = k + q
+    R = np.empty((n, k))
+    members = np.empty(n, dtype=np.int64)
+    in_frame = np.zeros(n, dtype=np.bool_)
+    candidate = np.ones(n, dtype=np.bool_)
+    unsure = np.zeros(n, dtype=np.bool_)
+    nf = 0
+    lps = 0
+    u = np.empty(k - k_in)
+    v = np.empty(k_in)
+    # Start from the maximiser of the strictly positive tie-break weights (an extreme DMU).
+    for i in range(k_in):
+        v[i] = tiebreak[i]
+    for i in range(k_in, k):
+        u[i - k_in] = tiebreak[i]
+    j0, _ = _scan(P, k_in, q, u, v, candidate, tiebreak)
+    members[0] = j0
+    in_frame[j0] = True
+    candidate[j0] = False
+    for i in range(k):
+        R[0, i] = P[j0, i]
+    nf = 1
+    beta = np.empty(block)
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        nb = stop - start
+        for t in prange(nb):
+            o = order[start + t]
+            beta[t] = 0.0
+            if not in_frame[o]:
+                d = np.empty(r)
+                li = np.empty(r, dtype=np.int64)
+                lv = np.empty(r)
+                sl = np.empty(k)
+                st, b = _ddf(R, nf, k_in, q, P[o], -1, d, li, lv, sl)
+                beta[t] = b if st == OPTIMAL else -np.inf
+        lps += nb
+        d = np.empty(r)
+        li = np.empty(r, dtype=np.int64)
+        lv = np.empty(r)
+        sl = np.empty(k)
+        for t in range(nb):
+            o = order[start + t]
+            if in_frame[o]:
+                continue
+            if beta[t] >= -tol:                   # inside the frame's technology already
+                candidate[o] = False
+                continue
+            while True:
+                st, b = _ddf(R, nf, k_in, q, P[o], -1, d, li, lv, sl)
+                lps += 1
+                if st == OPTIMAL and b >= -tol:
+                    candidate[o] = False
+                    break
+                j = -1
+                tied = True
+                if st == OPTIMAL:
+                    for i in range(k_in):
+                        v[i] = -d[i]
+                    for i in range(k_in, k):
+                        u[i - k_in] = d[i]
+                    j, tied = _scan(P, k_in, q, u, v, candidate, tiebreak)
+                if j < 0 or in_frame[j]:
+                    j = o                          # numerical trouble: keep o itself, check it later
+                    tied = True
+                members[nf] = j
+                in_frame[j] = True
+                candidate[j] = False
+                unsure[j] = tied
+                for i in range(k):
+                    R[nf, i] = P[j, i]
+                nf += 1
+                if j == o:
+                    break
+    # Members picked among ties (or kept for numerical trouble): drop those inside the others' hull.
+    doubtful = np.empty(nf, dtype=np.int64)
+    nd = 0
+    for a in range(nf):
+        if unsure[members[a]]:
+            doubtful[nd] = members[a]
+            nd += 1
+    for c in range(nd):
+        j = doubtful[c]
+        pos = -1
+        for a in range(nf):
+            if members[a] == j:
+                pos = a
+        last = nf - 1                              # move j to the end and test it against the rest
+        members[pos] = members[last]
+        members[last] = j
+        for i in range(k):
+            tmp = R[pos, i]
+            R[pos, i] = R[last, i]
+            R[last, i] = tmp
+        st, b = _ddf(R, nf - 1, k_in, q, P[j], -1, d, li, lv, sl)
+        lps += 1
+        if st == OPTIMAL and b >= -tol:
+            in_frame[j] = False
+            nf -= 1
+    out = np.empty(nf, dtype=np.int64)
+    for a in range(nf):
+        out[a] = members[a]
+    return np.sort(out), lps

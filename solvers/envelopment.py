@@ -1,0 +1,158 @@
+"""The DEA envelopment LP family, solved by the numba core when the backend has it, else as LPBatches.
+
+One :class:`EnvelopmentProblem` describes n LPs (one per evaluated DMU) over the same reference rows R
+(n_ref x k, k = m inputs then s outputs, column-scaled by the caller):
+
+    sum_j lam_j R[j, i] + s_i - g_i t = b_i   (inputs, i < k_in)
+    sum_j lam_j R[j, i] - s_i - g_i t = b_i   (outputs)
+    sum_j lam_j + e = 1, e in [rts_lo, rts_hi] (when ``rts_row``)
+    lam >= 0, t in [t_lo, t_hi], 0 <= s <= s_ub, lam_excl = 0
+
+minimising c_t t and then, with ``slacks``, maximising sum w_i s_i with t held at its optimum
+(two-stage DEA). Radial input/output scores, hyperbolic steps and directional distances are all of
+this form. Backends without a ``solve_envelopment`` method get it as two :class:`LPBatch` es.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import scipy.sparse as sp
+
+from .base import BackendError, LPBatch, LPProblem, LPSolver, LPStatus
+
+#: Relative nudges of t* into the technology, tried in turn when the slack LP is infeasible: a score
+#: is only as exact as its solver (CBC through PuLP returns 8 significant digits), and a point a hair
+#: outside the technology has no slack solution.
+SLACK_MARGINS = (0.0, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6)
+
+
+@dataclass(frozen=True)
+class EnvelopmentProblem:
+    R: np.ndarray                 # (n_ref, k) reference rows, inputs then outputs
+    k_in: int                     # number of input columns
+    b: np.ndarray                 # (n, k) right-hand sides
+    g: np.ndarray                 # (n, k) coefficients of t
+    t_lo: np.ndarray              # (n,)
+    t_hi: np.ndarray              # (n,)
+    c_t: float                    # cost of t (1 minimise, -1 maximise)
+    rts_row: bool = False
+    rts_lo: float = 0.0
+    rts_hi: float = 0.0
+    s_ub: np.ndarray | None = None    # (k,) slack upper bounds (0: an equality row), default inf
+    w: np.ndarray | None = None       # (k,) phase III weights (>= 0)
+    excl: np.ndarray | None = None    # (n,) reference row fixed at 0, or -1
+    slacks: bool = True
+
+    @property
+    def n(self) -> int:
+        return self.b.shape[0]
+
+    @property
+    def k(self) -> int:
+        return self.R.shape[1]
+
+    def rows(self, idx: np.ndarray) -> "EnvelopmentProblem":
+        """The same problem for a subset of the DMUs."""
+        return replace(self, b=self.b[idx], g=self.g[idx], t_lo=self.t_lo[idx], t_hi=self.t_hi[idx],
+                       excl=None if self.excl is None else self.excl[idx])
+
+    def slack_upper(self) -> np.ndarray:
+        return np.full(self.k, np.inf) if self.s_ub is None else self.s_ub
+
+    def weights(self) -> np.ndarray:
+        return np.ones(self.k) if self.w is None else self.w
+
+    def exclusions(self) -> np.ndarray:
+        return np.full(self.n, -1, dtype=np.int64) if self.excl is None else self.excl.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class EnvelopmentSolution:
+    status: np.ndarray            # (n,) LPStatus of the score LP
+    t: np.ndarray                 # (n,) optimal t (NaN where not optimal)
+    lambdas: sp.csr_array         # (n, n_ref)
+    slack: np.ndarray             # (n, k) NaN where not computed
+    slack_status: np.ndarray      # (n,) LPStatus of the slack LP (NOT_SOLVED when not run)
+    duals: np.ndarray | None = None   # (n, k + rts_row) phase II duals (numba core only)
+    fallback: int = 0             # LPs the core could not solve and HiGHS did
+
+
+def solve_envelopment(solver: LPSolver, problem: EnvelopmentProblem) -> EnvelopmentSolution:
+    """Solve with the backend's own envelopment method if it has one, else as generic LPs."""
+    own = getattr(solver, "solve_envelopment", None)
+    if own is not None:
+        return own(problem)
+    return solve_generic(solver, problem)
+
+
+def _lp_batch(p: EnvelopmentProblem, b: np.ndarray, g: np.ndarray, cost_t: float, cost_s: np.ndarray,
+              t_lo: np.ndarray | None, t_hi: np.ndarray | None) -> LPBatch:
+    """Variables [lam (n_ref), t, s (k), e]; equality rows; t's column (= -g) varies per DMU."""
+    nr, k = p.R.shape
+    q = int(p.rts_row)
+    ncol = nr + 1 + k + q
+    A = np.zeros((k + q, ncol))
+    A[:k, :nr] = p.R.T
+    A[np.arange(k), nr + 1 + np.arange(k)] = np.where(np.arange(k) < p.k_in, 1.0, -1.0)
+    col_lo, col_hi = np.zeros(ncol), np.full(ncol, np.inf)
+    col_hi[nr + 1:nr + 1 + k] = p.slack_upper()
+    if q:
+        A[k, :nr] = 1.0
+        A[k, nr + 1 + k] = 1.0
+        col_lo[-1], col_hi[-1] = p.rts_lo, p.rts_hi
+    # t's bounds are per DMU, the batch's are shared: use the loosest, then t's column carries them.
+    col_lo[nr] = -np.inf if t_lo is None else np.min(t_lo)
+    col_hi[nr] = np.inf if t_hi is None else np.max(t_hi)
+    c = np.zeros(ncol)
+    c[nr] = cost_t
+    c[nr + 1:nr + 1 + k] = cost_s
+    rhs = np.hstack([b, np.ones((p.n, q))])
+    base = LPProblem(c, A, rhs[0], rhs[0], col_lo, col_hi)
+    col = np.zeros((p.n, k + q, 1))
+    col[:, :k, 0] = -g
+    return LPBatch(base, rhs, rhs, np.array([nr]), col, None, p.excl)
+
+
+def solve_generic(solver: LPSolver, p: EnvelopmentProblem) -> EnvelopmentSolution:
+    """The envelopment problems as LPBatches: the score LP, then the slack LP at t*."""
+    nr, k = p.R.shape
+    n = p.n
+    if not (np.all(p.t_lo == p.t_lo[0]) and np.all(p.t_hi == p.t_hi[0])):
+        raise BackendError("per-DMU bounds on t are only supported by the numba core")
+    sol = solver.solve_batch(_lp_batch(p, p.b, p.g, p.c_t, np.zeros(k), p.t_lo, p.t_hi))
+    status = sol.status.copy()
+    t = sol.x[:, [nr]].toarray().ravel()
+    t[status != LPStatus.OPTIMAL] = np.nan
+    lam = sp.csr_array(sol.x[:, :nr])
+    slack = np.where((status == LPStatus.OPTIMAL)[:, None], sol.x[:, nr + 1:nr + 1 + k].toarray(), np.nan)
+    slack_status = np.full(n, LPStatus.NOT_SOLVED, dtype=np.int8)
+    if p.slacks:
+        w = p.weights()
+        w = w / w.max() if w.max() > 0 else w
+        todo = np.flatnonzero(status == LPStatus.OPTIMAL)
+        for margin in SLACK_MARGINS:
+            if not todo.size:
+                break
+            sub = p.rows(todo)
+            tt = t[todo] + np.sign(p.c_t) * margin * np.maximum(1.0, np.abs(t[todo]))  # worse = inside
+            b2 = sub.b + sub.g * tt[:, None]
+            s2 = solver.solve_batch(_lp_batch(sub, b2, np.zeros_like(b2), 0.0, -w, None, None))
+            good = s2.status == LPStatus.OPTIMAL
+            slack_status[todo] = s2.status
+            slack[todo[good]] = s2.x[np.flatnonzero(good)][:, nr + 1:nr + 1 + k].toarray()
+            lam = replace_rows(lam, todo[good], sp.csr_array(s2.x[np.flatnonzero(good)][:, :nr]))
+            slack[todo[~good]] = np.nan
+            todo = todo[~good]
+    return EnvelopmentSolution(status, t, lam, slack, slack_status)
+
+
+def replace_rows(A: sp.csr_array, rows: np.ndarray, B: sp.csr_array) -> sp.csr_array:
+    """A copy of sparse ``A`` whose rows ``rows`` are replaced by the rows of ``B`` (in order)."""
+    A, B = sp.coo_array(A), sp.coo_array(B)
+    keep = ~np.isin(A.row, rows)
+    r = np.concatenate([A.row[keep], np.asarray(rows, dtype=np.int64)[B.row]])
+    c = np.concatenate([A.col[keep], B.col])
+    d = np.concatenate([A.data[keep], B.data])
+    return sp.csr_array((d, (r, c)), shape=A.shape)

@@ -1,0 +1,148 @@
+"""The ``numba`` backend: a DEA-specialised dense bounded revised simplex, parallel over DMUs.
+
+The envelopment LP of a DMU has few rows (r = m + s, plus one for the returns-to-scale row) and many
+columns (one per reference DMU). The kernel (``solvers/_kernel.py``) keeps the r x r basis inverse
+dense and updates it in O(r^2) per pivot; pricing is one pass over the reference rows (Dantzig's
+rule); DMUs are solved in parallel with ``numba.prange``. Compilation is cached on disk
+(``cache=True``), so it is paid once per machine, not once per run.
+
+Tolerance policy (the data reach the kernel column-scaled to mean 1, so absolute tolerances are
+meaningful):
+
+* primal feasibility 1e-9, reduced-cost optimality 1e-9, smallest pivot 1e-11;
+* Harris two-pass ratio test: the step is the largest within bounds relaxed by 1e-9, and among the
+  rows that allow it the pivot of largest magnitude is taken (stability over strict ratio order);
+* B^-1 is recomputed by Gauss-Jordan with partial pivoting every 50 pivots and at the end of each
+  phase, x_B recomputed from it, and optimality checked again on the fresh factorisation;
+* phase I (artificials) is declared infeasible when the artificials' sum stays above 1e-8 times the
+  right-hand side's scale;
+* anti-cycling: after 40 degenerate pivots in a row (step <= 1e-12), Bland's rule (first eligible
+  column, lowest-index leaving variable among ties) until a step makes progress;
+* at most 50,000 pivots per phase.
+
+Every LP the kernel does not end as optimal (iteration limit, a singular basis, or an infeasible or
+unbounded verdict) is solved again with HiGHS; the ones where HiGHS disagrees with the kernel are
+counted in ``EnvelopmentSolution.fallback`` so that the model can warn about them.
+
+``twin()`` returns the same kernel source executed as plain Python/numpy, without numba: the
+reference implementation the tests compare the compiled kernel with.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from .base import BatchSolution, LPBatch, LPStatus, get_solver, register
+from .envelopment import EnvelopmentProblem, EnvelopmentSolution, replace_rows, solve_generic
+
+_KERNEL_PATH = Path(__file__).with_name("_kernel.py")
+_twin = None
+
+
+def available() -> bool:
+    return importlib.util.find_spec("numba") is not None
+
+
+def kernel():
+    """The compiled kernel module (imports numba on first use)."""
+    from . import _kernel
+    return _kernel
+
+
+def twin():
+    """The kernel's source run as plain Python and numpy (no numba): the reference twin."""
+    global _twin
+    if _twin is None:
+        spec = importlib.util.spec_from_file_location("solvers._kernel_twin", _KERNEL_PATH)
+        module = importlib.util.module_from_spec(spec)
+        module.__twin__ = True
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        _twin = module
+    return _twin
+
+
+def run_kernel(problem: EnvelopmentProblem, module=None):
+    """Raw kernel output for a problem: (status, t, iters, lam_idx, lam_val, slack, dual)."""
+    p = problem
+    mod = module or kernel()
+    R = np.ascontiguousarray(p.R, dtype=np.float64)
+    return mod.solve_batch(R, int(p.k_in), int(p.rts_row), float(p.rts_lo), float(p.rts_hi),
+                           np.ascontiguousarray(p.b, dtype=np.float64), np.ascontiguousarray(p.g, dtype=np.float64),
+                           np.ascontiguousarray(p.t_lo, dtype=np.float64), np.ascontiguousarray(p.t_hi, dtype=np.float64),
+                           float(p.c_t), np.ascontiguousarray(p.slack_upper(), dtype=np.float64),
+                           np.ascontiguousarray(_weights(p), dtype=np.float64), p.exclusions(), bool(p.slacks))
+
+
+def _weights(p: EnvelopmentProblem) -> np.ndarray:
+    w = p.weights()
+    return w / w.max() if w.max() > 0 else w
+
+
+def kernel_solution(problem: EnvelopmentProblem, raw) -> EnvelopmentSolution:
+    """Turn the kernel's arrays into an EnvelopmentSolution (phase III failures: slacks NaN)."""
+    status, t, _, lam_idx, lam_val, slack, dual = raw
+    n, nr = problem.n, problem.R.shape[0]
+    slack_failed = status >= 10
+    score_status = np.where(slack_failed, LPStatus.OPTIMAL, status).astype(np.int8)
+    slack_status = np.full(n, LPStatus.NOT_SOLVED, dtype=np.int8)
+    if problem.slacks:
+        slack_status = np.where(slack_failed, status - 10,
+                                np.where(score_status == LPStatus.OPTIMAL, LPStatus.OPTIMAL,
+                                         LPStatus.NOT_SOLVED)).astype(np.int8)
+    good = score_status == LPStatus.OPTIMAL
+    t = np.where(good, t, np.nan)
+    keep = (lam_idx >= 0) & good[:, None]
+    rows = np.repeat(np.arange(n), lam_idx.shape[1])[keep.ravel()]
+    lam = sp.csr_array((lam_val[keep], (rows, lam_idx[keep])), shape=(n, nr))
+    slack_ok = (slack_status == LPStatus.OPTIMAL) if problem.slacks else good
+    slack = np.where(slack_ok[:, None], slack, np.nan)
+    return EnvelopmentSolution(score_status, t, lam, slack, slack_status, np.where(good[:, None], dual, np.nan))
+
+
+class NumbaSolver:
+    """Envelopment LPs in the numba kernel; any other LP batch goes to HiGHS."""
+
+    name = "numba"
+
+    def __init__(self, option: str | None = None):
+        self._highs = None
+
+    @property
+    def highs(self):
+        if self._highs is None:
+            self._highs = get_solver("highs")
+        return self._highs
+
+    def solve_batch(self, batch: LPBatch) -> BatchSolution:
+        return self.highs.solve_batch(batch)
+
+    def solve_envelopment(self, problem: EnvelopmentProblem, module=None) -> EnvelopmentSolution:
+        sol = kernel_solution(problem, run_kernel(problem, module))
+        failed = sol.status != LPStatus.OPTIMAL
+        if problem.slacks:
+            failed |= sol.slack_status != LPStatus.OPTIMAL
+        redo = np.flatnonzero(failed)
+        if not redo.size:
+            return sol
+        again = solve_generic(self.highs, problem.rows(redo))
+        status, t, slack, slack_status = (sol.status.copy(), sol.t.copy(), sol.slack.copy(),
+                                          sol.slack_status.copy())
+        differs = again.status != status[redo]
+        if problem.slacks:
+            differs |= again.slack_status != slack_status[redo]
+        status[redo], t[redo], slack[redo], slack_status[redo] = (again.status, again.t, again.slack,
+                                                                   again.slack_status)
+        lam = replace_rows(sol.lambdas, redo, again.lambdas)
+        duals = sol.duals.copy()
+        duals[redo] = np.nan
+        return EnvelopmentSolution(status, t, lam, slack, slack_status, duals, int(differs.sum()))
+
+
+register("numba", NumbaSolver, available,
+         "DEA-specialised bounded simplex compiled with numba, parallel over DMUs (HiGHS for other LPs)")

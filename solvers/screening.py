@@ -1,0 +1,53 @@
+"""Frame pre-screening: the extreme-efficient DMUs, found first, in the manner of Dula's BuildHull.
+
+J. H. Dula (2011), "An algorithm for data envelopment analysis", INFORMS Journal on Computing 23(2),
+284-296. The frame of a DEA technology is the set of its extreme-efficient DMUs; it spans the same
+technology as all DMUs, so every DMU's LP solved against the frame alone has the same optimal
+score and the same maximal slack sum, with far fewer columns.
+
+* VRS: extreme points of the free-disposal convex hull. The VRS frame also spans the NIRS and NDRS
+  technologies (their points are the VRS hull's points scaled down to the origin, or up), so it
+  serves them too, as a superset of their own frames.
+* CRS: extreme rays of the free-disposal cone; a subset of the VRS frame.
+
+A model that changes the reference set changes the frame (DESIGN section 8): super-efficiency of a
+frame DMU needs the frame of the others, and a cross-period Malmquist LP the reference period's.
+
+The algorithm (``solvers/_kernel.build_frame``, compiled with numba) tests DMUs in parallel blocks
+against the technology of the frame found so far with a directional-distance LP; a DMU outside it
+gives a separating hyperplane (the LP's duals), and the DMU that maximises that hyperplane
+(u'y - v'x under VRS, the ratio u'y / v'x under CRS) is extreme-efficient and joins the frame. A
+maximiser chosen among ties is checked against the rest of the frame at the end. Points within a
+relative distance ``tol`` (1e-9) of the frame's technology count as inside.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import numba_core
+
+#: Directional distance below which a DMU counts as inside the frame's technology.
+TOL = 1e-9
+BLOCK = 512
+
+
+def _tiebreak(k: int) -> np.ndarray:
+    """Fixed strictly positive weights (deterministic) used to pick an extreme point among ties."""
+    return 1.0 + 0.5 * np.sin(np.arange(1, k + 1) * 12.9898) ** 2
+
+
+def frame(P: np.ndarray, k_in: int, crs: bool, *, module=None) -> np.ndarray:
+    """Indices (sorted) of the extreme-efficient rows of P = [X | Y] (column-scaled), VRS or CRS."""
+    mod = module or numba_core.kernel()
+    P = np.ascontiguousarray(P, dtype=np.float64)
+    n, k = P.shape
+    tb = _tiebreak(k)
+    # Likely-efficient DMUs first: by the tie-break direction's value.
+    if crs:
+        score = (P[:, k_in:] @ tb[k_in:]) / np.maximum(P[:, :k_in] @ tb[:k_in], 1e-300)
+    else:
+        score = P[:, k_in:] @ tb[k_in:] - P[:, :k_in] @ tb[:k_in]
+    order = np.argsort(-score, kind="stable").astype(np.int64)
+    idx, _ = mod.build_frame(P, int(k_in), 0 if crs else 1, order, BLOCK, TOL, tb)
+    return idx
