@@ -6,7 +6,9 @@ turn innovation resources into results (DESIGN section 10 is the public API).
                outputs=["invention_patents"], rts="vrs", orientation="input")
     r.to_frame()
 
-Heavy modules (pandas, scipy, the solvers) load on first use, so ``import efficiency`` stays fast.
+The API functions are bound here eagerly: the subpackage ``efficiency.dea`` shares the function's
+name, and importing it later would otherwise replace ``efficiency.dea`` the function with the module.
+Everything else (numba, the LP backends) loads on first use, so ``import efficiency`` stays fast.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from __future__ import annotations
 from importlib import import_module
 
 from .errors import DataError, EfficiencyError, EfficiencyWarning, SolverError, SolveWarning, SpecError
+from .dea.api import dea  # noqa: E402  (must follow the subpackage import; see above)
 
 __version__ = "0.1.0"
 
 _LAZY = {
-    "dea": ("efficiency.dea.api", "dea"),
     "DEAResult": ("efficiency.dea.results", "DEAResult"),
     "FrontierData": ("efficiency.data", "FrontierData"),
     "frontier_data": ("efficiency.data", "frontier_data"),
@@ -28,7 +30,7 @@ _LAZY = {
     "Model": ("efficiency.spec", "Model"),
 }
 
-__all__ = ["DataError", "EfficiencyError", "EfficiencyWarning", "SolverError", "SolveWarning", "SpecError",
+__all__ = ["dea", "DataError", "EfficiencyError", "EfficiencyWarning", "SolverError", "SolveWarning", "SpecError",
            *_LAZY]
 
 

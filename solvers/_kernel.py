@@ -42,14 +42,14 @@ MAX_ITER = 50000       # per phase
 
 
 @jit(cache=True)
-def _column(j, R, nr, k, k_in, q, g, asign, col):
+def _column(j, RT, nr, k, k_in, q, g, asign, col):
     """Write column j of the constraint matrix into col (length r)."""
     r = k + q
     for i in range(r):
         col[i] = 0.0
     if j < nr:
         for i in range(k):
-            col[i] = R[j, i]
+            col[i] = RT[i, j]
         if q == 1:
             col[k] = 1.0
     elif j == nr:
@@ -66,13 +66,13 @@ def _column(j, R, nr, k, k_in, q, g, asign, col):
 
 
 @jit(cache=True)
-def _refactor(R, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
+def _refactor(RT, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
     """B^-1 by Gauss-Jordan with partial pivoting, then x_B = B^-1 (b - N x_N). False if singular."""
     r = k + q
     M = np.zeros((r, 2 * r))
     col = np.zeros(r)
     for p in range(r):
-        _column(basis[p], R, nr, k, k_in, q, g, asign, col)
+        _column(basis[p], RT, nr, k, k_in, q, g, asign, col)
         for i in range(r):
             M[i, p] = col[i]
         M[p, r + p] = 1.0
@@ -109,7 +109,7 @@ def _refactor(R, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar
         rhs[k] = 1.0
     for j in range(nr, nvar):
         if not isbasic[j] and xN[j] != 0.0:
-            _column(j, R, nr, k, k_in, q, g, asign, col)
+            _column(j, RT, nr, k, k_in, q, g, asign, col)
             for i in range(r):
                 rhs[i] -= col[i] * xN[j]
     for i in range(r):
@@ -121,7 +121,7 @@ def _refactor(R, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar
 
 
 @jit(cache=True)
-def _phase(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl):
+def _phase(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl):
     """Primal simplex from a feasible basis until optimal; returns (status, iterations).
 
     Dantzig pricing (one pass over the columns), Harris two-pass ratio test, bound flips, and
@@ -130,6 +130,7 @@ def _phase(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, 
     pi = np.zeros(r)
     alpha = np.zeros(r)
     col = np.zeros(r)
+    dl = np.empty(nr)
     degenerate = 0
     since = 0
     it = 0
@@ -138,7 +139,7 @@ def _phase(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, 
         since += 1
         if since >= REFACTOR_EVERY:
             since = 0
-            if not _refactor(R, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
+            if not _refactor(RT, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
                 return NUMERICAL, it
         bland = degenerate >= DEGENERATE_RUN
         # duals pi = c_B B^-1
@@ -147,17 +148,22 @@ def _phase(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, 
             for p in range(r):
                 acc += c[basis[p]] * Binv[p, i]
             pi[i] = acc
-        # pricing
+        # pricing: reduced costs of all lambdas (zero cost), vectorised over the reference DMUs
         enter = -1
         direction = 0
         best = 0.0
         piq = pi[k] if q == 1 else 0.0
         for j in range(nr):
+            dl[j] = -piq
+        for i in range(k):
+            pii = pi[i]
+            if pii != 0.0:
+                for j in range(nr):
+                    dl[j] -= pii * RT[i, j]
+        for j in range(nr):
             if isbasic[j] or j == excl:
                 continue
-            d = c[j] - piq
-            for i in range(k):
-                d -= pi[i] * R[j, i]
+            d = dl[j]
             if d < -OPT_TOL and -d > best:
                 best = -d
                 enter = j
@@ -168,7 +174,7 @@ def _phase(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, 
             for j in range(nr, nvar):
                 if isbasic[j] or lb[j] == ub[j]:
                     continue
-                _column(j, R, nr, k, k_in, q, g, asign, col)
+                _column(j, RT, nr, k, k_in, q, g, asign, col)
                 d = c[j]
                 for i in range(r):
                     d -= pi[i] * col[i]
@@ -183,7 +189,7 @@ def _phase(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, 
         if enter < 0:
             return OPTIMAL, it
         # alpha = B^-1 a_enter
-        _column(enter, R, nr, k, k_in, q, g, asign, col)
+        _column(enter, RT, nr, k, k_in, q, g, asign, col)
         for i in range(r):
             acc = 0.0
             for jj in range(r):
@@ -263,18 +269,18 @@ def _phase(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, 
 
 
 @jit(cache=True)
-def _optimize(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl):
+def _optimize(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl):
     """A phase to optimality, then a fresh factorisation and a check that it is still optimal."""
     total = 0
     for _ in range(4):
-        status, it = _phase(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
+        status, it = _phase(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
                             excl)
         total += it
         if status != OPTIMAL:
             return status, total
-        if not _refactor(R, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
+        if not _refactor(RT, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
             return NUMERICAL, total
-        status, it = _phase(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
+        status, it = _phase(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
                             excl)
         total += it
         if status != OPTIMAL or it == 1:
@@ -283,11 +289,123 @@ def _optimize(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bin
 
 
 @jit(cache=True)
-def solve_one(R, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl, slacks,
+def _crash(RT, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis, isbasic, xN):
+    """A feasible starting basis on one reference DMU j (an FDH-like start), so phase I is skipped.
+
+    With the RTS row (q = 1) lam_j = 1; without it lam_j is the smallest multiple of DMU j meeting the
+    rows that do not involve t. t is then the best value the remaining rows allow, and the basis is
+    {lam_j, t, the slacks of the other rows}. The best j (lowest c_t t) is taken; False when no j
+    gives a feasible start, or when some slack is bounded above (equality rows), or e cannot be 0."""
+    if q == 1 and not e_ok:
+        return False
+    for i in range(k):
+        if s_ub[i] < np.inf:
+            return False
+    best = np.inf
+    bj = -1
+    bt = 0.0
+    bti = -1
+    bli = -1
+    for j in range(nr):
+        if j == excl:
+            continue
+        lam = 1.0
+        li = -1
+        if q == 0:
+            lam = 0.0
+            lam_hi = np.inf
+            for i in range(k):
+                if g[i] != 0.0:
+                    continue
+                rj = RT[i, j]
+                if i >= k_in:                 # lam r >= b
+                    if rj > 0.0:
+                        if b[i] / rj > lam:
+                            lam = b[i] / rj
+                            li = i
+                    elif b[i] > 0.0:
+                        lam = np.inf
+                elif rj > 0.0:                # lam r <= b
+                    lam_hi = min(lam_hi, b[i] / rj)
+                elif b[i] < 0.0:
+                    lam = np.inf
+            if li < 0 or lam > lam_hi or lam == np.inf:
+                continue
+        else:
+            feasible = True
+            for i in range(k):
+                if g[i] == 0.0:
+                    v = RT[i, j] - b[i]
+                    if (i < k_in and v > 0.0) or (i >= k_in and v < 0.0):
+                        feasible = False
+                        break
+            if not feasible:
+                continue
+        lo = t_lo
+        hi = t_hi
+        ilo = -1
+        ihi = -1
+        for i in range(k):
+            gi = g[i]
+            if gi == 0.0:
+                continue
+            bound = (lam * RT[i, j] - b[i]) / gi
+            lower = (i < k_in) == (gi > 0.0)   # input rows: g t >= v - b; outputs: g t <= v - b
+            if lower:
+                if bound > lo:
+                    lo = bound
+                    ilo = i
+            elif bound < hi:
+                hi = bound
+                ihi = i
+        if lo > hi:
+            continue
+        if c_t >= 0.0:
+            t, ti = lo, ilo
+        else:
+            t, ti = hi, ihi
+        if not (t > -np.inf and t < np.inf):
+            continue
+        val = c_t * t
+        if val < best:
+            best = val
+            bj = j
+            bt = t
+            bti = ti
+            bli = li
+    if bj < 0:
+        return False
+    count = 1 + (1 if bti >= 0 else 0)
+    for i in range(k):
+        if i != bti and i != bli:
+            count += 1
+    if count != k + q:
+        return False
+    p = 0
+    basis[p] = bj
+    isbasic[bj] = True
+    p += 1
+    if bti >= 0:
+        basis[p] = nr
+        isbasic[nr] = True
+        xN[nr] = 0.0
+        p += 1
+    else:
+        xN[nr] = bt
+    for i in range(k):
+        if i != bti and i != bli:
+            basis[p] = nr + 1 + i
+            isbasic[nr + 1 + i] = True
+            p += 1
+    return True
+
+
+@jit(cache=True)
+def solve_one(RT, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl, slacks,
               lam_idx, lam_val, slack_out, dual_out):
-    """Solve the LP of one DMU; fills lam_idx/lam_val (basic lambdas, -1 padded), slack_out and
-    dual_out (phase II duals); returns (status, t, iterations)."""
-    nr, k = R.shape
+    """Solve the LP of one DMU against the reference columns RT (k x n_ref); fills lam_idx/lam_val
+    (basic lambdas, -1 padded), slack_out and dual_out (phase II duals); returns (status, t, iterations)."""
+    k, nr = RT.shape
     r = k + q
     nvar = nr + 1 + k + q + r
     lb = np.zeros(nvar)
@@ -308,38 +426,53 @@ def solve_one(R, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl, 
     if q == 1:
         e0 = rts_lo if rts_lo > 0.0 else (rts_hi if rts_hi < 0.0 else 0.0)
         xN[nr + k + 1] = e0
-    # artificials: a = b + g t0 (minus e0 in the RTS row), sign chosen to make them non-negative
     asign = np.ones(r)
     basis = np.empty(r, dtype=np.int64)
     isbasic = np.zeros(nvar, dtype=np.bool_)
     Binv = np.zeros((r, r))
     xB = np.zeros(r)
-    for i in range(r):
-        res = (b[i] + g[i] * t0) if i < k else 1.0 - e0
-        if res < 0.0:
-            asign[i] = -1.0
-        a = nr + 1 + k + q + i
-        basis[i] = a
-        isbasic[a] = True
-        Binv[i, i] = asign[i]
-        xB[i] = abs(res)
     c = np.zeros(nvar)
-    for i in range(r):
-        c[nr + 1 + k + q + i] = 1.0
     total = 0
-    status, it = _optimize(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl)
-    total += it
-    if status != OPTIMAL:
-        return status, np.nan, total
-    infeas = 0.0
-    scale = 1.0
-    for i in range(k):
-        scale = max(scale, abs(b[i]))
-    for p in range(r):
-        if basis[p] > nr + k + q:
-            infeas += abs(xB[p])
-    if infeas > 1e-8 * scale:
-        return INFEASIBLE, np.nan, total
+    crashed = _crash(RT, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e0 == 0.0, basis, isbasic, xN)
+    if crashed:
+        crashed = _refactor(RT, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar)
+        if crashed:
+            for p in range(r):
+                v = basis[p]
+                if xB[p] < lb[v] - FEAS_TOL or xB[p] > ub[v] + FEAS_TOL:
+                    crashed = False
+        if not crashed:                     # back to the artificial start
+            for j in range(nvar):
+                isbasic[j] = False
+            xN[nr] = t0
+    if not crashed:
+        # artificials: a = b + g t0 (minus e0 in the RTS row), sign chosen to make them non-negative
+        for i in range(r):
+            res = (b[i] + g[i] * t0) if i < k else 1.0 - e0
+            asign[i] = -1.0 if res < 0.0 else 1.0
+            a = nr + 1 + k + q + i
+            basis[i] = a
+            isbasic[a] = True
+            for jj in range(r):
+                Binv[i, jj] = 0.0
+            Binv[i, i] = asign[i]
+            xB[i] = abs(res)
+        for i in range(r):
+            c[nr + 1 + k + q + i] = 1.0
+        status, it = _optimize(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
+                               excl)
+        total += it
+        if status != OPTIMAL:
+            return status, np.nan, total
+        infeas = 0.0
+        scale = 1.0
+        for i in range(k):
+            scale = max(scale, abs(b[i]))
+        for p in range(r):
+            if basis[p] > nr + k + q:
+                infeas += abs(xB[p])
+        if infeas > 1e-8 * scale:
+            return INFEASIBLE, np.nan, total
     for i in range(r):                     # artificials leave the problem
         a = nr + 1 + k + q + i
         ub[a] = 0.0
@@ -347,7 +480,7 @@ def solve_one(R, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl, 
         if not isbasic[a]:
             xN[a] = 0.0
     c[nr] = c_t
-    status, it = _optimize(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl)
+    status, it = _optimize(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl)
     total += it
     if status != OPTIMAL:
         return status, np.nan, total
@@ -366,7 +499,7 @@ def solve_one(R, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl, 
         c[nr] = 0.0
         for i in range(k):
             c[nr + 1 + i] = -w[i]
-        status, it = _optimize(R, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
+        status, it = _optimize(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
                                excl)
         total += it
         if status != OPTIMAL:
@@ -392,6 +525,7 @@ def solve_batch(R, k_in, q, rts_lo, rts_hi, B, G, t_lo, t_hi, c_t, s_ub, w, excl
     A status of 10 + code means the score is good but phase III (slacks) ended with that code."""
     n, k = B.shape
     r = k + q
+    RT = np.ascontiguousarray(R.T)
     status = np.zeros(n, dtype=np.int8)
     t = np.full(n, np.nan)
     iters = np.zeros(n, dtype=np.int64)
@@ -400,7 +534,7 @@ def solve_batch(R, k_in, q, rts_lo, rts_hi, B, G, t_lo, t_hi, c_t, s_ub, w, excl
     slack = np.zeros((n, k))
     dual = np.zeros((n, r))
     for o in prange(n):
-        st, to, it = solve_one(R, k_in, q, rts_lo, rts_hi, B[o], G[o], t_lo[o], t_hi[o], c_t, s_ub, w, excl[o],
+        st, to, it = solve_one(RT, k_in, q, rts_lo, rts_hi, B[o], G[o], t_lo[o], t_hi[o], c_t, s_ub, w, excl[o],
                                slacks, lam_idx[o], lam_val[o], slack[o], dual[o])
         status[o] = st
         t[o] = to
@@ -413,18 +547,18 @@ def solve_batch(R, k_in, q, rts_lo, rts_hi, B, G, t_lo, t_hi, c_t, s_ub, w, excl
 # --------------------------------------------------------------------------------------------------
 
 @jit(cache=True)
-def _ddf(R, nf, k_in, q, p, excl, dual, lam_idx, lam_val, slack):
-    """max beta s.t. (x_o (1 - beta), y_o (1 + beta)) in T(R[:nf]) (beta free); returns (status, beta).
+def _ddf(RT, nf, k_in, q, p, excl, dual, lam_idx, lam_val, slack):
+    """max beta s.t. (x_o (1 - beta), y_o (1 + beta)) in T(RT[:, :nf]) (beta free): (status, beta).
 
-    beta < 0: the point lies outside the technology spanned by R[:nf]; the phase II duals then
-    define a hyperplane u'y - v'x - w <= 0 valid on R[:nf] and violated at the point."""
+    beta < 0: the point lies outside the technology spanned by the first nf columns; the phase II
+    duals then define a hyperplane u'y - v'x - w <= 0 valid on them and violated at the point."""
     k = p.shape[0]
     g = np.empty(k)
     for i in range(k):
         g[i] = -p[i] if i < k_in else p[i]
     s_ub = np.full(k, np.inf)
     w = np.zeros(k)
-    st, beta, _ = solve_one(R[:nf], k_in, q, 0.0, 0.0, p, g, -np.inf, np.inf, -1.0, s_ub, w, excl, False,
+    st, beta, _ = solve_one(RT[:, :nf], k_in, q, 0.0, 0.0, p, g, -np.inf, np.inf, -1.0, s_ub, w, excl, False,
                             lam_idx, lam_val, slack, dual)
     return st, beta
 
@@ -488,7 +622,7 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
     Returns (frame indices, number of LPs solved)."""
     n, k = P.shape
     r = k + q
-    R = np.empty((n, k))
+    RT = np.empty((k, n))
     members = np.empty(n, dtype=np.int64)
     in_frame = np.zeros(n, dtype=np.bool_)
     candidate = np.ones(n, dtype=np.bool_)
@@ -507,7 +641,7 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
     in_frame[j0] = True
     candidate[j0] = False
     for i in range(k):
-        R[0, i] = P[j0, i]
+        RT[i, 0] = P[j0, i]
     nf = 1
     beta = np.empty(block)
     for start in range(0, n, block):
@@ -521,7 +655,7 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
                 li = np.empty(r, dtype=np.int64)
                 lv = np.empty(r)
                 sl = np.empty(k)
-                st, b = _ddf(R, nf, k_in, q, P[o], -1, d, li, lv, sl)
+                st, b = _ddf(RT, nf, k_in, q, P[o], -1, d, li, lv, sl)
                 beta[t] = b if st == OPTIMAL else -np.inf
         lps += nb
         d = np.empty(r)
@@ -536,7 +670,7 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
                 candidate[o] = False
                 continue
             while True:
-                st, b = _ddf(R, nf, k_in, q, P[o], -1, d, li, lv, sl)
+                st, b = _ddf(RT, nf, k_in, q, P[o], -1, d, li, lv, sl)
                 lps += 1
                 if st == OPTIMAL and b >= -tol:
                     candidate[o] = False
@@ -557,7 +691,7 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
                 candidate[j] = False
                 unsure[j] = tied
                 for i in range(k):
-                    R[nf, i] = P[j, i]
+                    RT[i, nf] = P[j, i]
                 nf += 1
                 if j == o:
                     break
@@ -578,10 +712,10 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
         members[pos] = members[last]
         members[last] = j
         for i in range(k):
-            tmp = R[pos, i]
-            R[pos, i] = R[last, i]
-            R[last, i] = tmp
-        st, b = _ddf(R, nf - 1, k_in, q, P[j], -1, d, li, lv, sl)
+            tmp = RT[i, pos]
+            RT[i, pos] = RT[i, last]
+            RT[i, last] = tmp
+        st, b = _ddf(RT, nf - 1, k_in, q, P[j], -1, d, li, lv, sl)
         lps += 1
         if st == OPTIMAL and b >= -tol:
             in_frame[j] = False

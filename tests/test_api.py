@@ -180,3 +180,11 @@ def test_nondiscretionary_and_noncontrollable_inputs():
         ef.dea(df, nondiscretionary=["w"], **spec)
     with pytest.raises(ef.SpecError, match="only the radial model"):
         ef.dea(df, model="fdh", nondiscretionary=["z"], id="id", inputs=["x", "z"], outputs=["y"])
+
+
+def test_api_function_survives_importing_its_subpackage():
+    import importlib
+
+    importlib.import_module("efficiency.dea.radial")
+    importlib.import_module("efficiency.dea")
+    assert callable(ef.dea) and ef.dea.__name__ == "dea"
