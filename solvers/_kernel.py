@@ -38,6 +38,7 @@ OPT_TOL = 1e-9         # reduced-cost optimality
 PIVOT_TOL = 1e-11      # smallest |alpha| accepted as a pivot
 REFACTOR_EVERY = 50    # iterations between recomputations of B^-1 and x_B
 DEGENERATE_RUN = 40    # degenerate pivots in a row before Bland's rule takes over
+DEGENERATE_GAIN = 1e-10   # objective gain at or below which a pivot counts as degenerate
 MAX_ITER = 50000       # per phase
 
 
@@ -197,17 +198,18 @@ def _phase(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv,
             alpha[i] = acc
         # Harris ratio test, pass 1: the largest step within the relaxed bounds
         tmax = np.inf
+        relax = 0.0 if bland else FEAS_TOL    # Bland's rule needs the textbook ratio test
         for p in range(r):
             dp = direction * alpha[p]
             v = basis[p]
             if dp > PIVOT_TOL:
                 if lb[v] > -np.inf:
-                    t = (xB[p] - lb[v] + FEAS_TOL) / dp
+                    t = (xB[p] - lb[v] + relax) / dp
                     if t < tmax:
                         tmax = t
             elif dp < -PIVOT_TOL:
                 if ub[v] < np.inf:
-                    t = (ub[v] - xB[p] + FEAS_TOL) / (-dp)
+                    t = (ub[v] - xB[p] + relax) / (-dp)
                     if t < tmax:
                         tmax = t
         # pass 2: among the rows whose exact ratio is within tmax, the largest pivot
@@ -244,7 +246,8 @@ def _phase(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv,
             xN[enter] = newval
             degenerate = 0
             continue
-        degenerate = degenerate + 1 if step <= 1e-12 else 0
+        # A pivot that gains (almost) nothing counts as degenerate: rounding-level gains can cycle.
+        degenerate = degenerate + 1 if step * best <= DEGENERATE_GAIN else 0
         delta = direction * step
         for p in range(r):
             xB[p] -= alpha[p] * delta

@@ -10,14 +10,17 @@ Tolerance policy (the data reach the kernel column-scaled to mean 1, so absolute
 meaningful):
 
 * primal feasibility 1e-9, reduced-cost optimality 1e-9, smallest pivot 1e-11;
+* a crash basis on the best single reference DMU (an FDH-like start) replaces phase I when one is
+  feasible, otherwise phase I starts from artificial variables;
 * Harris two-pass ratio test: the step is the largest within bounds relaxed by 1e-9, and among the
   rows that allow it the pivot of largest magnitude is taken (stability over strict ratio order);
 * B^-1 is recomputed by Gauss-Jordan with partial pivoting every 50 pivots and at the end of each
   phase, x_B recomputed from it, and optimality checked again on the fresh factorisation;
 * phase I (artificials) is declared infeasible when the artificials' sum stays above 1e-8 times the
   right-hand side's scale;
-* anti-cycling: after 40 degenerate pivots in a row (step <= 1e-12), Bland's rule (first eligible
-  column, lowest-index leaving variable among ties) until a step makes progress;
+* anti-cycling: a pivot whose objective gain is at most 1e-10 counts as degenerate (rounding-level
+  gains cycle as surely as zero ones); after 40 in a row, Bland's rule (first eligible column; the
+  textbook minimum-ratio test, lowest-index leaving variable among ties) until a pivot gains more;
 * at most 50,000 pivots per phase.
 
 Every LP the kernel does not end as optimal (iteration limit, a singular basis, or an infeasible or

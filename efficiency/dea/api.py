@@ -50,7 +50,7 @@ def _rts_class(crs: np.ndarray, vrs: np.ndarray, nirs: np.ndarray) -> np.ndarray
 def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="radial", rts="vrs",
         orientation="input", super_efficiency=False, direction=None, reference=None, solver=None,
         client=None, *, slacks: bool = True, scale: bool = False, nondiscretionary=None,
-        noncontrollable=None) -> DEAResult:
+        noncontrollable=None, screen: bool | None = None) -> DEAResult:
     """Score DMUs with a DEA model and return a :class:`DEAResult`.
 
     ``data`` is a DataFrame or CSV path (``inputs``/``outputs`` are column names, ``id`` the id
@@ -63,7 +63,8 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
     ``scale``: also compute scale efficiency CRS/VRS and the returns-to-scale class.
     ``nondiscretionary``: input/output columns the DMU cannot change, kept at their level instead of
     being scaled (Banker and Morey 1986); ``noncontrollable``: columns held exactly at their level
-    (equality rows, as deaR's ``nc_inputs``).
+    (equality rows, as deaR's ``nc_inputs``). ``screen``: find the frame (extreme-efficient DMUs,
+    Dula 2011) first and solve every LP against it only; default on with the numba backend.
     """
     model = Model.parse(model, name="model")
     rts = RTS.parse(rts, name="rts")
@@ -97,7 +98,7 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
     else:
         lp = backend(solver)
         env = radial(fd.X, fd.Y, Xr, Yr, rts=rts, orientation=orientation, solver=lp, slacks=slacks,
-                     discretion=discretion)
+                     discretion=discretion, screen=screen)
         solver_name = lp.name
     _warn_unsolved(env.status, f"{model.value} DEA")
     if env.fallback:
@@ -115,7 +116,7 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
         for r in (RTS.CRS, RTS.VRS, RTS.NIRS):
             if r not in by_rts:
                 by_rts[r] = radial(fd.X, fd.Y, Xr, Yr, rts=r, orientation=orientation, solver=lp,
-                                   slacks=False, discretion=discretion).farrell
+                                   slacks=False, discretion=discretion, screen=screen).farrell
         crs, vrs, nirs = (_score(by_rts[r], orientation) for r in (RTS.CRS, RTS.VRS, RTS.NIRS))
         se = pd.Series(crs / vrs, index=fd.ids, name="scale_efficiency")
         rc = pd.Series(_rts_class(crs, vrs, nirs), index=fd.ids, name="rts_class", dtype=object)
