@@ -148,6 +148,16 @@ def solve_generic(solver: LPSolver, p: EnvelopmentProblem) -> EnvelopmentSolutio
     return EnvelopmentSolution(status, t, lam, slack, slack_status)
 
 
+def concat(parts: list[EnvelopmentSolution]) -> EnvelopmentSolution:
+    """The solutions of consecutive row blocks of one problem, stacked."""
+    duals = None if any(p.duals is None for p in parts) else np.vstack([p.duals for p in parts])
+    return EnvelopmentSolution(np.concatenate([p.status for p in parts]), np.concatenate([p.t for p in parts]),
+                               sp.csr_array(sp.vstack([p.lambdas for p in parts])),
+                               np.vstack([p.slack for p in parts]),
+                               np.concatenate([p.slack_status for p in parts]), duals,
+                               sum(p.fallback for p in parts))
+
+
 def replace_rows(A: sp.csr_array, rows: np.ndarray, B: sp.csr_array) -> sp.csr_array:
     """A copy of sparse ``A`` whose rows ``rows`` are replaced by the rows of ``B`` (in order)."""
     A, B = sp.coo_array(A), sp.coo_array(B)

@@ -16,9 +16,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from solvers import BackendError, LPSolver, get_solver
-from solvers.envelopment import EnvelopmentProblem, EnvelopmentSolution, solve_envelopment
+from solvers.envelopment import EnvelopmentProblem, EnvelopmentSolution, concat, solve_envelopment
 
 from ..errors import SolverError
+from ..progress import Progress
 from ..spec import RTS
 
 
@@ -37,10 +38,25 @@ def backend(spec) -> LPSolver:
         raise SolverError(str(exc)) from None
 
 
-def solve(solver: LPSolver, problem: EnvelopmentProblem) -> EnvelopmentSolution:
-    """Solve envelopment LPs, turning a backend's failure into :class:`SolverError`."""
+#: DMUs per call to a backend: progress is reported between chunks.
+CHUNK = {"numba": 8192}
+DEFAULT_CHUNK = 512
+
+
+def solve(solver: LPSolver, problem: EnvelopmentProblem, label: str = "DEA") -> EnvelopmentSolution:
+    """Solve envelopment LPs in chunks (with a progress bar on long runs), turning a backend's failure
+    into :class:`SolverError`."""
+    size = CHUNK.get(getattr(solver, "name", ""), DEFAULT_CHUNK)
     try:
-        return solve_envelopment(solver, problem)
+        if problem.n <= size:
+            return solve_envelopment(solver, problem)
+        parts = []
+        with Progress(problem.n, label) as bar:
+            for start in range(0, problem.n, size):
+                rows = np.arange(start, min(problem.n, start + size))
+                parts.append(solve_envelopment(solver, problem.rows(rows)))
+                bar.advance(rows.size)
+        return concat(parts)
     except BackendError as exc:
         raise SolverError(str(exc)) from None
 
