@@ -105,6 +105,12 @@ class LPBatch:
     def __len__(self) -> int:
         return self.row_lower.shape[0]
 
+    def rows(self, idx: np.ndarray) -> "LPBatch":
+        """The batch of problems ``idx`` only."""
+        pick = lambda a: None if a is None else a[idx]  # noqa: E731
+        return LPBatch(self.base, self.row_lower[idx], self.row_upper[idx], self.vary_cols,
+                       pick(self.col_values), pick(self.costs), pick(self.fix_zero))
+
     def problem(self, k: int) -> LPProblem:
         """Problem k on its own (used by simple backends and tests)."""
         b = self.base
@@ -129,6 +135,12 @@ class BatchSolution:
     status: np.ndarray        # (K,) int8 LPStatus codes
     objective: np.ndarray     # (K,) NaN where not optimal
     x: sp.csr_array           # (K, nvar) primal values; rows of unsolved problems are empty
+
+
+def stack(parts: list["BatchSolution"]) -> "BatchSolution":
+    """Solutions of consecutive sub-batches, as one."""
+    return BatchSolution(np.concatenate([p.status for p in parts]), np.concatenate([p.objective for p in parts]),
+                         sp.csr_array(sp.vstack([p.x for p in parts])))
 
 
 class SolutionBuilder:

@@ -149,12 +149,6 @@ def test_fdh_graph_matches_enumeration():
     np.testing.assert_allclose(r.scores, brute, atol=1e-12)
 
 
-def test_models_not_yet_available_raise_spec_error():
-    for model in ("sbm", "additive", "ddf"):
-        with pytest.raises(ef.SpecError, match=model):
-            ef.dea(COELLI, model=model, **SPEC)
-
-
 def test_every_combination_runs_and_keeps_order():
     shuffled = COELLI.iloc[[3, 0, 4, 2, 1]]
     for rts, orientation in itertools.product(["crs", "vrs", "nirs", "ndrs"], ["input", "output", "graph"]):

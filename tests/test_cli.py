@@ -387,8 +387,8 @@ def test_missing_file(tmp_path):
 
 
 def test_unavailable_model_and_option_combinations(dmu5):
-    result = run("dea", dmu5, *SPEC, "--model", "sbm")
-    assert result.exit_code == 1 and "model: 'sbm' is not available" in result.stderr
+    result = run("dea", dmu5, *SPEC, "--model", "ddf", "--super")
+    assert result.exit_code == 1 and "super_efficiency: available for the radial and sbm" in result.stderr
     result = run("dea", dmu5, *SPEC, "--model", "fdh", "--scale")
     assert result.exit_code == 1 and "scale efficiency needs the radial model" in result.stderr
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -14,10 +15,14 @@ from ..errors import SolveWarning, SpecError
 from ..spec import RTS, Model, Orientation
 from .envelopment import Envelopment, backend, column_scale
 from .fdh import fdh
+from .directional import ddf
 from .radial import Discretion, radial
+from .sbm import additive, sbm, super_sbm
 from .results import SCORE_TOL, DEAResult
 
-IMPLEMENTED = (Model.RADIAL, Model.FDH)
+ORIENTED = (Model.RADIAL, Model.FDH)
+TAKES_BADS = (Model.SBM, Model.DDF)
+DIRECTIONS = ("proportional", "unit", "input", "output")
 
 
 def _score(farrell: np.ndarray, orientation: Orientation) -> np.ndarray:
@@ -47,83 +52,166 @@ def _rts_class(crs: np.ndarray, vrs: np.ndarray, nirs: np.ndarray) -> np.ndarray
     return out
 
 
+def _check_options(model: Model, orientation: Orientation, super_efficiency: bool, direction, undesirable,
+                   scale: bool) -> Orientation:
+    """Reject option combinations a model cannot take; return the orientation it will use."""
+    has_bads = undesirable is not None and len(undesirable) > 0
+    if has_bads and model not in TAKES_BADS:
+        raise SpecError(f"undesirable: the {model.value} model takes no undesirable outputs; use "
+                        "model='sbm' or model='ddf'")
+    if direction is not None and model != Model.DDF:
+        raise SpecError("direction: only the directional distance model (model='ddf') takes a direction")
+    if super_efficiency and model not in (Model.RADIAL, Model.SBM):
+        raise SpecError(f"super_efficiency: available for the radial and sbm models, not {model.value!r}")
+    if super_efficiency and has_bads:
+        raise SpecError("super_efficiency: not available with undesirable outputs")
+    if scale and model != Model.RADIAL:
+        raise SpecError(f"scale: scale efficiency needs the radial model, not {model.value!r}")
+    if model in ORIENTED and orientation == Orientation.NONE:
+        raise SpecError(f"orientation: the {model.value} model needs 'input', 'output' or 'graph'")
+    if model == Model.SBM and orientation == Orientation.GRAPH:
+        raise SpecError("orientation: the sbm model is 'none' (non-oriented), 'input' or 'output'")
+    if model in (Model.ADDITIVE, Model.DDF):
+        return Orientation.NONE            # non-oriented models: the orientation plays no part
+    return orientation
+
+
 def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="radial", rts="vrs",
         orientation="input", super_efficiency=False, direction=None, reference=None, solver=None,
         client=None, *, slacks: bool = True, scale: bool = False, nondiscretionary=None,
         noncontrollable=None, screen: bool | None = None) -> DEAResult:
     """Score DMUs with a DEA model and return a :class:`DEAResult`.
 
-    ``data`` is a DataFrame or CSV path (``inputs``/``outputs`` are column names, ``id`` the id
-    column; omitted, the row labels are used), or ``None`` with ``inputs``/``outputs`` as arrays.
-    ``model``: 'radial' (CCR/BCC, Charnes-Cooper-Rhodes 1978, Banker-Charnes-Cooper 1984) or 'fdh'
-    (Deprins-Simar-Tulkens 1984). ``rts``: 'crs', 'vrs', 'nirs', 'ndrs' (ignored by FDH).
-    ``orientation``: 'input', 'output' or 'graph' (hyperbolic). ``reference``: another set of DMUs
-    (same columns) whose frontier the data are measured against. ``solver``: 'highs' (default),
-    'scipy', 'pulp' or 'pulp:NAME'. ``slacks``: run phase II (max slack sum, data units).
-    ``scale``: also compute scale efficiency CRS/VRS and the returns-to-scale class.
-    ``nondiscretionary``: input/output columns the DMU cannot change, kept at their level instead of
-    being scaled (Banker and Morey 1986); ``noncontrollable``: columns held exactly at their level
-    (equality rows, as deaR's ``nc_inputs``). ``screen``: find the frame (extreme-efficient DMUs,
-    Dula 2011) first and solve every LP against it only; default on with the numba backend.
+    ``data`` is a DataFrame or CSV path (``inputs``/``outputs``/``undesirable`` are column names,
+    ``id`` the id column(s); omitted, the row labels are used), or ``None`` with arrays.
+
+    ``model``:
+
+    * 'radial': CCR/BCC (Charnes-Cooper-Rhodes 1978, Banker-Charnes-Cooper 1984), orientation
+      'input', 'output' or 'graph' (hyperbolic); ``super_efficiency``: Andersen-Petersen (1993);
+    * 'fdh': free disposal hull (Deprins-Simar-Tulkens 1984);
+    * 'sbm': slacks-based measure (Tone 2001), orientation 'none', 'input' or 'output'; with
+      ``undesirable`` outputs (Tone 2003); ``super_efficiency``: super-SBM (Tone 2002) for the
+      SBM-efficient DMUs, the SBM score for the others;
+    * 'additive': maximal sum of slacks in data units (Charnes et al. 1985); the score is that sum;
+    * 'ddf': directional distance beta (Chambers-Chung-Faere 1996), bad outputs under weak
+      disposability (Chung-Faere-Grosskopf 1997); ``direction``: 'proportional' (default:
+      g = (x_o, y_o, b_o)), 'unit' (all ones), 'input' (x_o, 0, 0), 'output' (0, y_o, b_o), one
+      vector for all DMUs (inputs, outputs, bad outputs in order), or an n x (m + s + k) array.
+
+    ``rts``: 'crs', 'vrs', 'nirs', 'ndrs' (ignored by FDH). ``reference``: another set of DMUs (same
+    columns) whose frontier the data are measured against. ``solver``: 'numba' (default when numba
+    is installed), 'highs', 'scipy', 'pulp' or 'pulp:NAME'. ``slacks``: run phase II (max slack sum,
+    data units). ``scale``: also compute scale efficiency CRS/VRS and the returns-to-scale class.
+    ``nondiscretionary``: input/output columns kept at their level instead of being scaled (Banker and
+    Morey 1986); ``noncontrollable``: columns held exactly at their level (equality rows, as deaR's
+    ``nc_inputs``). ``screen``: find the frame (extreme-efficient DMUs, Dula 2011) first and solve
+    every LP against it only; default on with the numba backend.
     """
     model = Model.parse(model, name="model")
     rts = RTS.parse(rts, name="rts")
-    orientation = Orientation.parse(orientation, name="orientation")
-    if model not in IMPLEMENTED:
-        raise SpecError(f"model: {model.value!r} is not available in this version; use 'radial' or 'fdh'")
-    if orientation == Orientation.NONE:
-        raise SpecError(f"orientation: the {model.value} model needs 'input', 'output' or 'graph'")
-    if super_efficiency:
-        raise SpecError("super_efficiency: not available in this version")
-    if direction is not None:
-        raise SpecError("direction: only the directional distance model (model='ddf') takes a direction")
+    orientation = _check_options(model, Orientation.parse(orientation, name="orientation"), super_efficiency,
+                                 direction, undesirable, scale)
     if client is not None:
         raise SpecError("client: distributed execution is not available in this version")
-    if undesirable is not None and len(undesirable) > 0:
-        raise SpecError(f"undesirable: the {model.value} model takes no undesirable outputs; use "
-                        "model='sbm' or model='ddf'")
-    fd = frontier_data(data, id=id, inputs=inputs, outputs=outputs)
+    fd = frontier_data(data, id=id, inputs=inputs, outputs=outputs, undesirable=undesirable)
     ref = None if reference is None else reference_data(reference, fd, id=id)
-    why = f"{'input' if orientation != Orientation.OUTPUT else 'output'}-oriented {model.value} DEA"
-    require_positive_rows(fd, "inputs" if orientation != Orientation.OUTPUT else "outputs", why)
-
+    if super_efficiency and ref is not None:
+        raise SpecError("super_efficiency: each DMU leaves its own reference set; a separate reference "
+                        "set cannot be combined with it")
+    if model in ORIENTED:
+        why = f"{'input' if orientation != Orientation.OUTPUT else 'output'}-oriented {model.value} DEA"
+        require_positive_rows(fd, "inputs" if orientation != Orientation.OUTPUT else "outputs", why)
+    elif model == Model.SBM and orientation != Orientation.OUTPUT:
+        require_positive_rows(fd, "inputs", f"the {orientation.value}-oriented SBM")
     discretion = _discretion(fd, nondiscretionary, noncontrollable)
     if discretion is not None and model != Model.RADIAL:
         raise SpecError(f"nondiscretionary/noncontrollable: only the radial model takes them, not {model.value!r}")
-    Xr, Yr = (None, None) if ref is None else (ref.X, ref.Y)
+    Xr, Yr, Br = (None, None, None) if ref is None else (ref.X, ref.Y, ref.B)
+    B = fd.B if fd.B.shape[1] else None
+    exclude = np.arange(fd.n) if super_efficiency else None
+    lp = None if model == Model.FDH else backend(solver)
+    solver_name = "enumeration" if lp is None else lp.name
     if model == Model.FDH:
-        lp = None
         env = fdh(fd.X, fd.Y, Xr, Yr, orientation=orientation)
-        solver_name = "enumeration"
-    else:
-        lp = backend(solver)
+    elif model == Model.RADIAL:
         env = radial(fd.X, fd.Y, Xr, Yr, rts=rts, orientation=orientation, solver=lp, slacks=slacks,
-                     discretion=discretion, screen=screen)
-        solver_name = lp.name
+                     discretion=discretion, screen=screen, exclude=exclude)
+    elif model == Model.ADDITIVE:
+        env = additive(fd.X, fd.Y, Xr, Yr, rts=rts, solver=lp, screen=screen)
+    elif model == Model.DDF:
+        gx, gy, gb = _direction(fd, direction)
+        env = ddf(fd.X, fd.Y, B, Xr, Yr, Br if B is not None else None, gx=gx, gy=gy, gb=gb, rts=rts, solver=lp,
+                  slacks=slacks, screen=screen)
+    else:
+        env = sbm(fd.X, fd.Y, B, Xr, Yr, Br if B is not None else None, rts=rts, orientation=orientation,
+                  solver=lp, screen=screen)
+        if super_efficiency:
+            env = _super_sbm(fd, env, rts, orientation, lp)
     _warn_unsolved(env.status, f"{model.value} DEA")
     if env.fallback:
         warnings.warn(f"{env.fallback} LPs could not be solved by the numba core and were solved by HiGHS",
                       SolveWarning, stacklevel=2)
-    if env.slack_status is not None:
+    if env.slack_status is not None and slacks:
         lost = (env.status == LPStatus.OPTIMAL) & (env.slack_status != LPStatus.OPTIMAL)
         if lost.any():
             warnings.warn(f"phase II (slacks) failed for {int(lost.sum())} DMUs; their slacks and "
                           "targets are NaN", SolveWarning, stacklevel=2)
 
     se = rc = None
-    if scale and model == Model.RADIAL:
+    if scale:
         by_rts = {rts: env.farrell}
         for r in (RTS.CRS, RTS.VRS, RTS.NIRS):
             if r not in by_rts:
                 by_rts[r] = radial(fd.X, fd.Y, Xr, Yr, rts=r, orientation=orientation, solver=lp,
-                                   slacks=False, discretion=discretion, screen=screen).farrell
+                                   slacks=False, discretion=discretion, screen=screen, exclude=exclude).farrell
         crs, vrs, nirs = (_score(by_rts[r], orientation) for r in (RTS.CRS, RTS.VRS, RTS.NIRS))
         se = pd.Series(crs / vrs, index=fd.ids, name="scale_efficiency")
         rc = pd.Series(_rts_class(crs, vrs, nirs), index=fd.ids, name="rts_class", dtype=object)
-    elif scale:
-        raise SpecError(f"scale: scale efficiency needs the radial model, not {model.value!r}")
-    return _result(fd, ref, env, model.value, "fdh" if model == Model.FDH else rts.value,
-                   orientation, solver_name, se, rc)
+    return _result(fd, ref, env, model, "fdh" if model == Model.FDH else rts.value, orientation, solver_name,
+                   super_efficiency, se, rc)
+
+
+def _super_sbm(fd: FrontierData, env: Envelopment, rts: RTS, orientation: Orientation, lp) -> Envelopment:
+    """Super-SBM (Tone 2002) for the SBM-efficient DMUs; the others keep their SBM score."""
+    efficient = np.flatnonzero((env.status == LPStatus.OPTIMAL) & (np.abs(env.farrell - 1.0) <= SCORE_TOL))
+    if not efficient.size:
+        return env
+    delta, status = super_sbm(fd.X, fd.Y, rts=rts, orientation=orientation, solver=lp, candidates=efficient)
+    farrell, st = env.farrell.copy(), env.status.copy()
+    farrell[efficient] = delta
+    st[efficient] = status
+    return replace(env, farrell=farrell, status=st)
+
+
+def _direction(fd: FrontierData, direction) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The direction (g_x, g_y, g_b) per DMU, in data units."""
+    X, Y, B = fd.X, fd.Y, fd.B
+    n, k = fd.n, X.shape[1] + Y.shape[1] + B.shape[1]
+    if direction is None or isinstance(direction, str):
+        name = (direction or "proportional").lower()
+        if name not in DIRECTIONS:
+            raise SpecError(f"direction: {direction!r} is not one of {', '.join(map(repr, DIRECTIONS))}, a "
+                            f"vector of length {k} or an array of shape ({n}, {k})")
+        zero = (np.zeros_like(X), np.zeros_like(Y), np.zeros_like(B))
+        g = {"proportional": (X, Y, B), "unit": (np.ones_like(X), np.ones_like(Y), np.ones_like(B)),
+             "input": (X, zero[1], zero[2]), "output": (zero[0], Y, B)}[name]
+    else:
+        G = np.asarray(direction, dtype=float)
+        if G.ndim == 1 and G.shape[0] == k:
+            G = np.tile(G, (n, 1))
+        if G.shape != (n, k):
+            raise SpecError(f"direction: expected a vector of length {k} (inputs, outputs, undesirable "
+                            f"outputs) or an array of shape ({n}, {k}), got shape {G.shape}")
+        if not np.all(np.isfinite(G)) or np.any(G < 0):
+            raise SpecError("direction: entries must be finite and non-negative")
+        m, s = X.shape[1], Y.shape[1]
+        g = (G[:, :m], G[:, m:m + s], G[:, m + s:])
+    zero_rows = ~np.hstack(g).any(axis=1)
+    if zero_rows.any():
+        i = int(np.flatnonzero(zero_rows)[0])
+        raise SpecError(f"direction: it is zero for the DMU in {fd.where(i)}; beta would be unbounded")
+    return g
 
 
 def _discretion(fd: FrontierData, nondiscretionary, noncontrollable) -> Discretion | None:
@@ -152,20 +240,31 @@ def _names(value) -> list[str]:
     return list(value)
 
 
-def _result(fd: FrontierData, ref: FrontierData | None, env: Envelopment, model: str, rts: str,
-            orientation: Orientation, solver_name: str, se=None, rc=None) -> DEAResult:
+def _result(fd: FrontierData, ref: FrontierData | None, env: Envelopment, model: Model, rts: str,
+            orientation: Orientation, solver_name: str, super_eff: bool = False, se=None, rc=None) -> DEAResult:
     ids = fd.ids
     status = pd.Series(STATUS_LABELS[env.status], index=ids, name="status", dtype=object)
-    farrell = pd.Series(env.farrell, index=ids, name="farrell")
-    scores = pd.Series(_score(env.farrell, orientation), index=ids, name="efficiency")
+    if model in ORIENTED:
+        farrell = pd.Series(env.farrell, index=ids, name="farrell")
+        scores = pd.Series(_score(env.farrell, orientation), index=ids, name="efficiency")
+    else:                                 # SBM rho, additive slack sum, DDF beta: the score itself
+        farrell = None
+        scores = pd.Series(env.farrell, index=ids, name="efficiency")
     slacks = targets = None
     if env.slack_x is not None:
         names = list(fd.input_names) + list(fd.output_names)
-        slacks = pd.DataFrame(np.hstack([env.slack_x, env.slack_y]), index=ids, columns=names)
-        tx, ty = env.target_x, env.target_y
-        targets = pd.DataFrame(np.hstack([tx, ty]), index=ids, columns=names)
+        blocks, tblocks = [env.slack_x, env.slack_y], [env.target_x, env.target_y]
+        if env.slack_b is not None and env.slack_b.shape[1]:
+            names += list(fd.undesirable_names)
+            blocks.append(env.slack_b)
+            tblocks.append(env.target_b)
+        slacks = pd.DataFrame(np.hstack(blocks), index=ids, columns=names)
+        targets = pd.DataFrame(np.hstack(tblocks), index=ids, columns=names)
     ref_ids = fd.ids if ref is None else ref.ids
-    Xr, Yr = (fd.X, fd.Y) if ref is None else (ref.X, ref.Y)
-    cs = np.concatenate([column_scale(fd.X, Xr), column_scale(fd.Y, Yr)])
-    return DEAResult(model, rts, orientation.value, ids, fd.input_names, fd.output_names,
-                     ref_ids, scores, farrell, status, slacks, targets, env.lambdas, cs, solver_name, se, rc)
+    Xr, Yr, Br = (fd.X, fd.Y, fd.B) if ref is None else (ref.X, ref.Y, ref.B)
+    cs = np.concatenate([column_scale(fd.X, Xr), column_scale(fd.Y, Yr)] +
+                        ([column_scale(fd.B, Br)] if slacks is not None and slacks.shape[1] > len(fd.input_names) +
+                         len(fd.output_names) else []))
+    return DEAResult(model.value, rts, orientation.value, ids, fd.input_names, fd.output_names, ref_ids, scores,
+                     farrell, status, slacks, targets, env.lambdas, cs, solver_name, se, rc,
+                     fd.undesirable_names, super_eff)

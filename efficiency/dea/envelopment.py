@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from solvers import BackendError, LPSolver, get_solver
+from solvers import BackendError, BatchSolution, LPBatch, LPSolver, get_solver
+from solvers.base import stack
 from solvers.envelopment import EnvelopmentProblem, EnvelopmentSolution, concat, solve_envelopment
 
 from ..errors import SolverError
@@ -41,6 +42,22 @@ def backend(spec) -> LPSolver:
 #: DMUs per call to a backend: progress is reported between chunks.
 CHUNK = {"numba": 8192}
 DEFAULT_CHUNK = 512
+
+
+def solve_batch(solver: LPSolver, batch: LPBatch, label: str = "DEA") -> BatchSolution:
+    """Solve generic LPs in chunks (with a progress bar on long runs); :class:`SolverError` on failure."""
+    try:
+        if len(batch) <= DEFAULT_CHUNK:
+            return solver.solve_batch(batch)
+        parts = []
+        with Progress(len(batch), label) as bar:
+            for start in range(0, len(batch), DEFAULT_CHUNK):
+                rows = np.arange(start, min(len(batch), start + DEFAULT_CHUNK))
+                parts.append(solver.solve_batch(batch.rows(rows)))
+                bar.advance(rows.size)
+        return stack(parts)
+    except BackendError as exc:
+        raise SolverError(str(exc)) from None
 
 
 def solve(solver: LPSolver, problem: EnvelopmentProblem, label: str = "DEA") -> EnvelopmentSolution:
@@ -93,4 +110,6 @@ class Envelopment:
     target_y: np.ndarray | None = None
     slack_status: np.ndarray | None = None
     fallback: int = 0                 # LPs the numba core handed over to HiGHS
+    slack_b: np.ndarray | None = None     # undesirable outputs (models that take them)
+    target_b: np.ndarray | None = None
 

@@ -203,9 +203,12 @@ def radial(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray | None = None, Yr: np.nd
     if screen is None:
         screen = getattr(solver, "name", "") == "numba"
     frame = None
-    if screen and exclude is None and n_ref >= SCREEN_MIN:
+    if screen and n_ref >= SCREEN_MIN:
         from solvers import screening
         frame = screening.frame(R, m, crs=rts == RTS.CRS)
+        if exclude is not None:
+            return _split_exclusions(X, Y, Xr, Yr, frame, rts=rts, orientation=orientation, solver=solver,
+                                     slacks=slacks, exclude=exclude, discretion=discretion)
         R = R[frame]
     w = np.concatenate([np.where(d.nd_x, 0.0, sx), np.where(d.nd_y, 0.0, sy)])
     S = _Setup(R, m, rts, d, w)
@@ -235,6 +238,49 @@ def radial(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray | None = None, Yr: np.nd
     rx, ry = _targets(X, Y, ax, ay, d)
     return Envelopment(score, sol.status, lam, slack_x, slack_y, rx - slack_x, ry + slack_y, sol.slack_status,
                        fallback)
+
+
+def _split_exclusions(X, Y, Xr, Yr, frame, *, exclude, **kw) -> Envelopment:
+    """Super-efficiency with a frame (DESIGN section 8): a DMU whose excluded reference row is in the
+    frame is solved against all the other reference rows (the frame of the others can hold DMUs that
+    were not extreme while it was there); any other DMU against the frame alone, since leaving out a
+    non-extreme DMU does not change the technology."""
+    n = X.shape[0]
+    hit = np.isin(exclude, frame)
+    a, b = np.flatnonzero(hit), np.flatnonzero(~hit)
+    parts = []
+    if a.size:
+        parts.append((a, radial(X[a], Y[a], Xr, Yr, exclude=exclude[a], screen=False, **kw), None))
+    if b.size:
+        parts.append((b, radial(X[b], Y[b], Xr[frame], Yr[frame], screen=False, **kw), frame))
+    return merge_rows(n, Xr.shape[0], parts)
+
+
+def merge_rows(n: int, n_ref: int, parts) -> Envelopment:
+    """One Envelopment from (rows, Envelopment, reference columns or None) parts covering rows 0..n-1."""
+    first = parts[0][1]
+
+    def block(name):
+        if getattr(first, name) is None:
+            return None
+        template = getattr(first, name)
+        out = np.full((n,) + template.shape[1:], np.nan if template.dtype.kind == "f" else 0,
+                      dtype=template.dtype)
+        for rows, env, _ in parts:
+            out[rows] = getattr(env, name)
+        return out
+
+    lam_rows, lam_cols, lam_vals = [], [], []
+    for rows, env, cols in parts:
+        coo = sp.coo_array(env.lambdas)
+        lam_rows.append(rows[coo.row])
+        lam_cols.append(coo.col if cols is None else cols[coo.col])
+        lam_vals.append(coo.data)
+    lam = sp.csr_array((np.concatenate(lam_vals), (np.concatenate(lam_rows), np.concatenate(lam_cols))),
+                       shape=(n, n_ref))
+    return Envelopment(block("farrell"), block("status"), lam, block("slack_x"), block("slack_y"),
+                       block("target_x"), block("target_y"), block("slack_status"),
+                       sum(env.fallback for _, env, _ in parts), block("slack_b"), block("target_b"))
 
 
 def _targets(X, Y, ax, ay, d: Discretion) -> tuple[np.ndarray, np.ndarray]:

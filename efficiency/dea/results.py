@@ -16,7 +16,9 @@ SCORE_TOL = 1e-9     # |score - 1| below which a DMU counts as radially efficien
 LAMBDA_TOL = 1e-9    # lambda above which a reference DMU counts as a peer
 SLACK_TOL = 1e-9     # slack / column mean above which a slack counts as nonzero
 
-_MODEL_NAMES = {"radial": "Radial DEA", "fdh": "Free disposal hull (FDH)"}
+_MODEL_NAMES = {"radial": "Radial DEA", "fdh": "Free disposal hull (FDH)",
+                "sbm": "Slacks-based measure (SBM, Tone 2001)", "additive": "Additive DEA (sum of slacks)",
+                "ddf": "Directional distance function"}
 _RTS_NAMES = {"crs": "constant returns to scale (CCR)", "vrs": "variable returns to scale (BCC)",
               "nirs": "non-increasing returns to scale", "ndrs": "non-decreasing returns to scale",
               "fdh": "free disposal, no convexity"}
@@ -41,7 +43,7 @@ class DEAResult:
     output_names: tuple[str, ...]
     reference_ids: pd.Index
     scores: pd.Series
-    farrell: pd.Series
+    farrell: pd.Series | None
     status: pd.Series
     slacks: pd.DataFrame | None
     targets: pd.DataFrame | None
@@ -50,6 +52,8 @@ class DEAResult:
     solver: str
     scale_efficiency: pd.Series | None = None
     rts_class: pd.Series | None = None
+    undesirable_names: tuple[str, ...] = ()
+    super_efficiency: bool = False
 
     # ---------------------------------------------------------------------------------------------
     @cached_property
@@ -59,8 +63,12 @@ class DEAResult:
 
     @property
     def efficient(self) -> pd.Series:
-        """Pareto-Koopmans efficient: score 1 and every slack zero (within the classification tolerances)."""
-        radial = (self.status == "optimal") & ((self.scores - 1.0).abs() <= SCORE_TOL)
+        """Pareto-Koopmans efficient: score 1 (0 for the additive and DDF measures; >= 1 with
+        super-efficiency) and every slack zero, within the classification tolerances."""
+        best = 0.0 if self.model in ("additive", "ddf") else 1.0
+        gap = self.scores - best
+        radial = (self.status == "optimal") & ((gap >= -SCORE_TOL) if self.super_efficiency
+                                               else (gap.abs() <= SCORE_TOL))
         if self.slacks is None:
             return radial.rename("efficient")
         rel = self.slacks.to_numpy() / self.column_scale
@@ -83,8 +91,13 @@ class DEAResult:
     def to_frame(self) -> pd.DataFrame:
         """The table the CLI writes, indexed by id: efficiency, status, farrell, slack_<col>,
         target_<col>, lambda_sum, peers (';'-separated), and scale columns when computed."""
-        df = pd.DataFrame({"efficiency": self.scores, "status": self.status, "farrell": self.farrell},
-                          index=self.ids)
+        df = pd.DataFrame({"efficiency": self.scores, "status": self.status}, index=self.ids)
+        if self.farrell is not None:
+            df["farrell"] = self.farrell.to_numpy()
+        if self.model == "ddf":
+            df["beta"] = self.scores.to_numpy()
+        if self.model == "additive":
+            df["slack_sum"] = self.scores.to_numpy()
         if self.slacks is not None:
             for c in self.slacks.columns:
                 df[f"slack_{c}"] = self.slacks[c].to_numpy()
@@ -112,19 +125,23 @@ class DEAResult:
         s = self.scores
         ok = s.dropna()
         counts = self.status.value_counts()
+        kind = _MODEL_NAMES.get(self.model, self.model) + (", super-efficiency" if self.super_efficiency else "")
+        orient = "non-oriented" if self.orientation == "none" else f"{self.orientation} orientation"
         lines = [
-            f"{_MODEL_NAMES.get(self.model, self.model)}, {_RTS_NAMES.get(self.rts, self.rts)}, "
-            f"{self.orientation} orientation",
+            f"{kind}, {_RTS_NAMES.get(self.rts, self.rts)}, {orient}",
             f"DMUs: {len(s)} evaluated against {len(self.reference_ids)} reference DMUs; "
-            f"inputs: {', '.join(self.input_names)}; outputs: {', '.join(self.output_names)}; "
+            f"inputs: {', '.join(self.input_names)}; outputs: {', '.join(self.output_names)}; " +
+            (f"undesirable: {', '.join(self.undesirable_names)}; " if self.undesirable_names else "") +
             f"solver: {self.solver}",
         ]
         if len(ok):
             q = ok.quantile([0.0, 0.25, 0.5, 0.75, 1.0]).to_numpy()
-            lines.append(f"Efficiency: mean {ok.mean():.4f}, min {q[0]:.4f}, Q1 {q[1]:.4f}, median {q[2]:.4f}, "
+            label = {"additive": "Slack sum", "ddf": "Beta"}.get(self.model, "Efficiency")
+            lines.append(f"{label}: mean {ok.mean():.4f}, min {q[0]:.4f}, Q1 {q[1]:.4f}, median {q[2]:.4f}, "
                          f"Q3 {q[3]:.4f}, max {q[4]:.4f}")
             eff = self.efficient
-            lines.append(f"Efficient (score 1, no slack): {int(eff.sum())} of {len(s)} "
+            best = "0" if self.model in ("additive", "ddf") else "1"
+            lines.append(f"Efficient (score {best}, no slack): {int(eff.sum())} of {len(s)} "
                          f"({100.0 * eff.mean():.1f}%)")
             worst = ok.nsmallest(min(5, len(ok)))
             lines.append("Lowest: " + ", ".join(f"{format_id(i)} {v:.4f}" for i, v in worst.items()))

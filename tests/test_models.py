@@ -1,0 +1,125 @@
+"""SBM, additive, directional distance and super-efficiency through the public API (small, hand-checked
+examples; the oracle files are in test_oracle_models.py), and their properties."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import efficiency as ef
+
+# Tone (2001), EJOR 130, p. 505: SBM A 0.798, B 0.568, C 1, D 0.667, E 1; CCR A 0.9, B 0.833.
+TONE = pd.DataFrame({"dmu": list("ABCDE"), "x1": [4.0, 6, 8, 8, 2], "x2": [3.0, 3, 1, 1, 4],
+                     "y1": [2.0, 2, 6, 6, 1], "y2": [3.0, 3, 2, 1, 4]})
+SPEC = dict(id="dmu", inputs=["x1", "x2"], outputs=["y1", "y2"])
+# Tone (2003): one input, a good and a bad output; SBM-VRS values from deaR.
+TONE2003 = pd.DataFrame({"dmu": list("ABCDEFGHI"), "x": [1.0] * 9, "yg": [1.0, 2, 6, 8, 9, 5, 4, 6, 4],
+                         "yb": [1.0, 1, 2, 4, 7, 2, 3, 4, 6]})
+
+
+def test_sbm_reproduces_tone_2001():
+    r = ef.dea(TONE, model="sbm", orientation="none", rts="crs", **SPEC)
+    np.testing.assert_allclose(r.scores, [0.7979797979797, 0.5681818181818, 1, 0.6666666666667, 1], atol=1e-9)
+    # Slacks of A (Tone 2001 Table 2): s-_2 = 0.357, s+_1 = 0.714.
+    np.testing.assert_allclose(r.slacks.loc["A"], [0, 0.3571428571, 0.7142857143, 0], atol=1e-8)
+    df = r.to_frame()
+    assert "farrell" not in df.columns and list(df.columns[:2]) == ["efficiency", "status"]
+    assert r.summary().startswith("Slacks-based measure (SBM, Tone 2001), constant returns to scale (CCR), "
+                                  "non-oriented")
+
+
+def test_sbm_with_undesirable_outputs_reproduces_tone_2003():
+    r = ef.dea(TONE2003, id="dmu", inputs=["x"], outputs=["yg"], undesirable=["yb"], model="sbm",
+               orientation="none", rts="vrs")
+    np.testing.assert_allclose(r.scores, [2 / 3, 1, 1, 1, 1, 10 / 11, 12 / 17, 0.8, 0.6], atol=1e-9)
+    assert list(r.slacks.columns) == ["x", "yg", "yb"]
+    np.testing.assert_allclose(r.targets["yb"].to_numpy(), TONE2003["yb"] - r.slacks["yb"].to_numpy(), atol=1e-12)
+
+
+def test_additive_and_ddf_scores_and_columns():
+    a = ef.dea(TONE, model="additive", rts="vrs", **SPEC)
+    np.testing.assert_allclose(a.scores, [1, 3, 0, 1, 0], atol=1e-9)
+    assert "slack_sum" in a.to_frame().columns
+    d = ef.dea(TONE, model="ddf", rts="crs", **SPEC)
+    np.testing.assert_allclose(d.scores, [1 / 19, 1 / 11, 0, 0, 0], atol=1e-9)       # Benchmarking
+    u = ef.dea(TONE, model="ddf", rts="crs", direction="unit", **SPEC)
+    np.testing.assert_allclose(u.scores, [5 / 31, 9 / 31, 0, 0, 0], atol=1e-9)
+    v = ef.dea(TONE, model="ddf", rts="crs", direction=[1, 1, 1, 1], **SPEC)
+    np.testing.assert_allclose(v.scores, u.scores, atol=1e-12)
+    assert d.to_frame()["beta"].tolist() == d.scores.tolist()
+    # targets: x - beta g_x - s-, y + beta g_y + s+
+    np.testing.assert_allclose(d.targets["x1"].to_numpy(),
+                               TONE["x1"] * (1 - d.scores.to_numpy()) - d.slacks["x1"].to_numpy(), atol=1e-9)
+
+
+def test_radial_super_efficiency_andersen_petersen():
+    r = ef.dea(TONE, rts="crs", super_efficiency=True, **SPEC)
+    np.testing.assert_allclose(r.scores, [0.9, 5 / 6, 2, 1, 8 / 3], atol=1e-9)          # deaR/Benchmarking
+    with pytest.warns(ef.SolveWarning, match="2 infeasible"):
+        v = ef.dea(TONE, rts="vrs", super_efficiency=True, **SPEC)
+    assert v.status.tolist() == ["optimal", "optimal", "infeasible", "optimal", "infeasible"]
+    assert np.isnan(v.scores["C"]) and "C" in v.to_frame().index      # kept, never dropped
+
+
+def test_super_sbm_for_efficient_dmus_and_sbm_for_the_others():
+    plain = ef.dea(TONE, model="sbm", orientation="none", rts="crs", **SPEC)
+    sup = ef.dea(TONE, model="sbm", orientation="none", rts="crs", super_efficiency=True, **SPEC)
+    np.testing.assert_allclose(sup.scores[["C", "E"]], [4 / 3, 16 / 11], atol=1e-9)        # deaR
+    np.testing.assert_allclose(sup.scores[["A", "B", "D"]], plain.scores[["A", "B", "D"]], atol=1e-12)
+
+
+def test_option_errors():
+    with pytest.raises(ef.SpecError, match="direction: expected a vector of length 4"):
+        ef.dea(TONE, model="ddf", direction=[1, 1, 1], **SPEC)
+    with pytest.raises(ef.SpecError, match="direction: 'sideways'"):
+        ef.dea(TONE, model="ddf", direction="sideways", **SPEC)
+    with pytest.raises(ef.SpecError, match="direction: it is zero"):
+        ef.dea(TONE, model="ddf", direction=[0, 0, 0, 0], **SPEC)
+    with pytest.raises(ef.SpecError, match="only the directional distance model"):
+        ef.dea(TONE, model="sbm", direction="unit", **SPEC)
+    with pytest.raises(ef.SpecError, match="super_efficiency: available for the radial and sbm"):
+        ef.dea(TONE, model="ddf", super_efficiency=True, **SPEC)
+    with pytest.raises(ef.DataError, match="'y2' is used as output and as undesirable output"):
+        ef.dea(TONE, model="sbm", undesirable=["y2"], **SPEC)
+    with pytest.raises(ef.SpecError, match="orientation"):
+        ef.dea(TONE, model="sbm", orientation="graph", **SPEC)
+
+
+@st.composite
+def data(draw):
+    n = draw(st.integers(3, 10))
+    m, s = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    elems = st.floats(0.5, 20.0)
+    return (np.asarray(draw(arrays(np.float64, (n, m), elements=elems))),
+            np.asarray(draw(arrays(np.float64, (n, s), elements=elems))))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data(), st.sampled_from(["crs", "vrs"]))
+def test_sbm_never_exceeds_the_radial_score(d, rts):
+    X, Y = d
+    sbm = ef.dea(inputs=X, outputs=Y, model="sbm", orientation="none", rts=rts).scores.to_numpy()
+    sbm_in = ef.dea(inputs=X, outputs=Y, model="sbm", orientation="input", rts=rts).scores.to_numpy()
+    theta = ef.dea(inputs=X, outputs=Y, rts=rts).scores.to_numpy()
+    assert np.all(sbm <= theta + 1e-9) and np.all(sbm_in <= theta + 1e-9) and np.all(sbm <= sbm_in + 1e-9)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data(), st.sampled_from(["crs", "vrs"]), st.sampled_from(["radial", "sbm"]))
+def test_super_efficiency_is_at_least_one_exactly_for_the_efficient(d, rts, model):
+    X, Y = d
+    orientation = "input" if model == "radial" else "none"
+    plain = ef.dea(inputs=X, outputs=Y, model=model, rts=rts, orientation=orientation)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ef.SolveWarning)      # VRS super-efficiency may be infeasible
+        sup = ef.dea(inputs=X, outputs=Y, model=model, rts=rts, orientation=orientation, super_efficiency=True)
+    eff = (plain.scores - 1).abs() <= 1e-9
+    solved = sup.status == "optimal"
+    assert np.all(sup.scores[eff & solved] >= 1 - 1e-9)
+    np.testing.assert_allclose(sup.scores[~eff], plain.scores[~eff], atol=1e-8)
+    assert (sup.status[~eff] == "optimal").all()
