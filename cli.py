@@ -69,6 +69,23 @@ def write_table(frame, out: str | None, fmt: str) -> None:
         _fail(f"{out}: cannot write the result ({exc.strerror or exc})")
 
 
+def _quiet(flag: bool) -> None:
+    if flag:
+        from efficiency import progress
+        progress.set_enabled(False)
+
+
+def _direction(value: str | None):
+    """A direction name, or a comma-separated list of numbers."""
+    if value is None or not any(ch.isdigit() for ch in value):
+        return value
+    try:
+        return [float(v) for v in value.split(",")]
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is neither a direction name nor a list of numbers",
+                                 param_hint="--direction") from None
+
+
 def _table(path: str, id_col: str | None):
     """Read a CSV for the API; without the id column(s), DMUs are labelled 1..n in a column 'row'."""
     import pandas as pd
@@ -102,6 +119,9 @@ def main():
 @click.option("--orientation", type=click.Choice(["input", "output", "graph", "none"]), default="input",
               show_default=True)
 @click.option("--super", "super_eff", is_flag=True, help="Super-efficiency (the DMU leaves its reference set).")
+@click.option("--direction", metavar="NAME|V1,V2,..",
+              help="DDF direction: proportional (default), unit, input, output, or one number per "
+                   "input, output and undesirable output.")
 @click.option("--reference", type=click.Path(dir_okay=False), help="CSV whose DMUs span the frontier.")
 @click.option("--solver", metavar="NAME", help="LP backend: highs (default), scipy, pulp, pulp:GLPK_CMD, ...")
 @click.option("--nondiscretionary", metavar="COLS", help="Inputs/outputs kept at their level (Banker-Morey).")
@@ -109,16 +129,18 @@ def main():
 @click.option("--scale", is_flag=True, help="Add scale efficiency (CRS/VRS) and the returns-to-scale class.")
 @click.option("--no-slacks", is_flag=True, help="Skip phase II (no slacks, targets from phase I).")
 @click.option("--summary", is_flag=True, help="Print a summary of the scores on stderr.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("-o", "--out", metavar="OUT", help="Output file (default: CSV on stdout).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension).")
-def dea(file, id_col, inputs, outputs, undesirable, model, rts, orientation, super_eff, reference, solver,
-        nondiscretionary, noncontrollable, scale, no_slacks, summary, out, fmt):
+def dea(file, id_col, inputs, outputs, undesirable, model, rts, orientation, super_eff, direction, reference,
+        solver, nondiscretionary, noncontrollable, scale, no_slacks, summary, quiet, out, fmt):
     """Score the DMUs (rows) of FILE with a DEA model."""
     fmt = _format(out, fmt)
+    _quiet(quiet)
     try:
         result = efficiency.dea(_table(file, id_col), id=_split(id_col), inputs=_split(inputs), outputs=_split(outputs),
                                 undesirable=_split(undesirable), model=model, rts=rts, orientation=orientation,
-                                super_efficiency=super_eff,
+                                super_efficiency=super_eff, direction=_direction(direction),
                                 reference=None if reference is None else _table(reference, id_col),
                                 solver=solver,
                                 slacks=not no_slacks, scale=scale, nondiscretionary=_split(nondiscretionary),
