@@ -169,5 +169,29 @@ def solvers():
                ", ".join(f"{s}{'' if s in avail else ' (missing)'}" for s in names))
 
 
+@main.command()
+@click.option("--n", "n", metavar="N1,N2", help="Sizes (default: 100,1000,5000,20000,100000; dula: 100000).")
+@click.option("--solvers", metavar="A,B", help="numba,highs,highs+screen,scipy,pulp (default: all).")
+@click.option("--rts", metavar="crs,vrs", help="Returns to scale (default: both).")
+@click.option("--repeats", type=int, default=3, show_default=True, help="Timed runs (1 when a run takes over 30 s).")
+@click.option("--budget", type=float, default=120.0, show_default=True,
+              help="Seconds per case and backend; predicted to exceed it: skipped.")
+@click.option("--out", metavar="DIR", help="Folder for <suite>.md and <suite>.csv (default: benchmarks/results).")
+@click.option("--suite", type=click.Choice(["standard", "dula"]), default="standard", show_default=True)
+@click.option("--quick", is_flag=True, help="n in {100, 1000} only (tests, CI).")
+def bench(n, solvers, rts, repeats, budget, out, suite, quick):
+    """Time the LP backends on synthetic data and check them against HiGHS (benchmarks/)."""
+    from benchmarks import suite as bench_suite
+
+    given = [f"--{k}" if v is True else f"--{k} {v}" for k, v in click.get_current_context().params.items()
+             if v not in (None, False)]
+    try:
+        text, _, _ = bench_suite.run(suite, n=n, solvers=solvers, rts=rts, repeats=repeats, budget=budget,
+                                     out=out, quick=quick, argv=["efficiency bench", *given])
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(text, nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

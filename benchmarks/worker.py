@@ -1,0 +1,132 @@
+"""One benchmark measurement in a fresh process: ``python -m benchmarks.worker '<json job>'``.
+
+The suite (:mod:`benchmarks.suite`) starts one worker per (case, backend) so that the worker's peak
+resident set size (``ru_maxrss``) is that measurement's alone. The worker
+
+1. imports the library and warms the backend up on tiny data (the first numba call in a process
+   loads the compiled kernel; HiGHS and PuLP load their libraries), then records the idle baseline
+   RSS;
+2. generates the case's data from its seed (:mod:`benchmarks.data`);
+3. times the call: ``efficiency.dea`` for kind ``solve``, ``solvers.screening.frame`` for kind
+   ``frame``; repeated ``repeats`` times, once only when the first run takes over ``long_s``;
+   Before each timed run it prints ``#start``, after it ``#run SECONDS`` (the parent's watchdog);
+4. saves scores and slack sums (``solve``) to ``out`` (.npz) and prints one JSON line with the
+   times, the RSS figures (KiB, Linux) and the warnings the library gave.
+
+Job keys: kind, gen ('cobb_douglas' | 'dula'), n, m, s, share, seed, backend, rts, repeats, long_s,
+out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+import warnings
+
+#: backend name in the suite -> keyword arguments of efficiency.dea
+BACKENDS = {
+    "numba": {"solver": None},
+    "highs": {"solver": "highs", "screen": False},
+    "highs+screen": {"solver": "highs", "screen": True},
+    "scipy": {"solver": "scipy", "screen": False},
+    "pulp": {"solver": "pulp", "screen": False},
+}
+
+
+def maxrss_kib() -> int:
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def _say(line: str) -> None:
+    """A progress marker for the parent (which kills a first run that exceeds its limit)."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def make_data(job: dict):
+    from benchmarks import data
+
+    if job["gen"] == "dula":
+        X, Y, _ = data.dula(job["n"], job["m"], job["s"], job["share"], job["seed"])
+    else:
+        X, Y = data.cobb_douglas(job["n"], job["m"], job["s"], job["seed"])
+    return X, Y
+
+
+def _scaled(X, Y):
+    import numpy as np
+    return np.hstack([X / X.mean(0), Y / Y.mean(0)])
+
+
+def run(job: dict) -> dict:
+    import numpy as np
+
+    import efficiency
+    from benchmarks import data
+    from solvers import screening
+
+    crs = job["rts"] == "crs"
+    Xw, Yw = data.cobb_douglas(100, job["m"], job["s"], seed=12345)
+    caught: list[str] = []
+    if job["kind"] == "frame":
+        screening.frame(_scaled(Xw, Yw), job["m"], crs)
+        call = lambda X, Y: screening.frame(_scaled(X, Y), job["m"], crs)  # noqa: E731
+    else:
+        kw = BACKENDS[job["backend"]]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            efficiency.dea(inputs=Xw, outputs=Yw, rts=job["rts"], orientation="input", slacks=True, **kw)
+        call = lambda X, Y: efficiency.dea(inputs=X, outputs=Y, rts=job["rts"], orientation="input",  # noqa: E731
+                                           slacks=True, **kw)
+    baseline = maxrss_kib()
+
+    X, Y = make_data(job)
+    times, result = [], None
+    for i in range(max(1, job["repeats"])):
+        _say("#start")
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            t0 = time.perf_counter()
+            result = call(X, Y)
+            times.append(time.perf_counter() - t0)
+        _say(f"#run {times[-1]:.6f}")
+        if i == 0:
+            caught = sorted({str(x.message) for x in w})
+        if times[0] > job["long_s"]:
+            break
+    out = {"times": times, "median_s": float(np.median(times)), "repeats": len(times),
+           "baseline_rss_kib": baseline, "peak_rss_kib": maxrss_kib(), "warnings": caught}
+    if job["kind"] == "frame":
+        out["frame_size"] = int(len(result))
+    else:
+        r = result
+        out["solver_name"] = r.solver if hasattr(r, "solver") else job["backend"]
+        out["not_optimal"] = int((r.status != "optimal").sum())
+        scores = r.scores.to_numpy(dtype=float)
+        slacks = r.slacks.to_numpy(dtype=float)
+        slack_sums = slacks.sum(axis=1)
+        slack_min = np.minimum(slacks.min(axis=1, initial=0.0), 0.0)
+        np.savez(job["out"], scores=scores, slack_sums=slack_sums, slack_min=slack_min)
+    try:
+        import numba
+        out["threads"] = int(numba.get_num_threads())
+    except Exception:  # pragma: no cover
+        pass
+    return out
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    job = json.loads(argv[0])
+    os.environ.setdefault("EFFICIENCY_PROGRESS", "0")
+    res = run(job)
+    sys.stdout.write("\n" + json.dumps(res) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
