@@ -123,7 +123,7 @@ def main():
               help="DDF direction: proportional (default), unit, input, output, or one number per "
                    "input, output and undesirable output.")
 @click.option("--reference", type=click.Path(dir_okay=False), help="CSV whose DMUs span the frontier.")
-@click.option("--solver", metavar="NAME", help="LP backend: highs (default), scipy, pulp, pulp:GLPK_CMD, ...")
+@click.option("--solver", metavar="NAME", help="LP backend: numba (default when installed), highs, scipy, pulp, pulp:GLPK_CMD, ...")
 @click.option("--nondiscretionary", metavar="COLS", help="Inputs/outputs kept at their level (Banker-Morey).")
 @click.option("--noncontrollable", metavar="COLS", help="Inputs/outputs held exactly at their level.")
 @click.option("--scale", is_flag=True, help="Add scale efficiency (CRS/VRS) and the returns-to-scale class.")
@@ -150,6 +150,57 @@ def dea(file, id_col, inputs, outputs, undesirable, model, rts, orientation, sup
     write_table(result.to_frame(), out, fmt)
     if summary:
         click.echo(result.summary(), err=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "id_col", required=True, metavar="COL[,COL]", help="Unit id column(s).")
+@click.option("--period", required=True, metavar="COL", help="Period column (numeric, e.g. year).")
+@click.option("--inputs", required=True, metavar="A,B", help="Input columns, comma-separated.")
+@click.option("--outputs", required=True, metavar="C,D", help="Output columns, comma-separated.")
+@click.option("--undesirable", metavar="E",
+              help="Bad output columns: the Malmquist-Luenberger index (Chung-Faere-Grosskopf 1997).")
+@click.option("--kind", type=click.Choice(["adjacent", "base", "sequential", "global"]), default="adjacent",
+              show_default=True, help="Technology of each period: adjacent, fixed base, sequential, global.")
+@click.option("--base", metavar="PERIOD", help="Base period for --kind base (default: the first).")
+@click.option("--rts", type=click.Choice(["crs", "vrs", "nirs", "ndrs"]), default="crs", show_default=True,
+              help="Under vrs/nirs/ndrs pech and sech are added (FGNZ decomposition).")
+@click.option("--orientation", type=click.Choice(["input", "output"]), default="input", show_default=True)
+@click.option("--cumulative", is_flag=True, help="Add running products per unit (cum_malmquist, ...).")
+@click.option("--solver", metavar="NAME", help="LP backend: numba (default when installed), highs, scipy, pulp, ...")
+@click.option("--summary", is_flag=True, help="Print geometric means per pair of periods on stderr.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("-o", "--out", metavar="OUT", help="Output file (default: CSV on stdout).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension).")
+def malmquist(file, id_col, period, inputs, outputs, undesirable, kind, base, rts, orientation, cumulative, solver,
+              summary, quiet, out, fmt):
+    """Malmquist productivity change of the panel in FILE (one row per unit and period)."""
+    from efficiency.data import read_csv
+
+    fmt = _format(out, fmt)
+    _quiet(quiet)
+    try:
+        result = efficiency.malmquist(read_csv(file), id=_split(id_col), period=period, inputs=_split(inputs),
+                                      outputs=_split(outputs), undesirable=_split(undesirable), kind=kind,
+                                      rts=rts, orientation=orientation, solver=solver,
+                                      base=_period_value(base), cumulative=cumulative)
+    except EfficiencyError as exc:
+        _fail(exc)
+    write_table(result.to_frame().set_index(list(result.id_names)), out, fmt)
+    if summary:
+        click.echo(result.summary(), err=True)
+
+
+def _period_value(value: str | None):
+    """A period given on the command line: a number where it reads as one."""
+    if value is None:
+        return None
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            pass
+    return value
 
 
 @main.command()

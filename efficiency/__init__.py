@@ -17,6 +17,7 @@ from importlib import import_module
 
 from .errors import DataError, EfficiencyError, EfficiencyWarning, SolverError, SolveWarning, SpecError
 from .dea.api import dea  # noqa: E402  (must follow the subpackage import; see above)
+from .malmquist import MalmquistResult, malmquist  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -30,7 +31,7 @@ _LAZY = {
     "Model": ("efficiency.spec", "Model"),
 }
 
-__all__ = ["dea", "DataError", "EfficiencyError", "EfficiencyWarning", "SolverError", "SolveWarning", "SpecError",
+__all__ = ["dea", "malmquist", "MalmquistResult", "DataError", "EfficiencyError", "EfficiencyWarning", "SolverError", "SolveWarning", "SpecError",
            *_LAZY]
 
 
