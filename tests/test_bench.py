@@ -113,3 +113,18 @@ def test_bench_rejects_unknown_backend(tmp_path):
     res = CliRunner().invoke(main, ["bench", "--quick", "--solvers", "gurobi", "--out", str(tmp_path)])
     assert res.exit_code == 2
     assert "unknown backend" in res.output
+
+
+def test_models_rows(tmp_path):
+    """The SBM and Malmquist rows: every case ran, the default agrees with the reference backend."""
+    from benchmarks import models
+
+    assert models.main(["--n", "80", "--periods", "2", "--ref-n", "40", "--repeats", "1", "--out", str(tmp_path)]) == 0
+    with open(tmp_path / "models.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["model"].split()[0], r["rts"]) for r in rows] == [("sbm", "crs"), ("sbm", "vrs"),
+                                                                 ("malmquist", "crs"), ("malmquist", "vrs")]
+    for r in rows:
+        assert float(r["max_abs_diff"]) < 1e-6
+        assert float(r["median_s"]) > 0 and float(r["reference_s"]) > 0
+    assert "| sbm (non-oriented) | 80 |" in (tmp_path / "models.md").read_text()
