@@ -182,3 +182,13 @@ def test_api_function_survives_importing_its_subpackage():
     importlib.import_module("efficiency.dea.radial")
     importlib.import_module("efficiency.dea")
     assert callable(ef.dea) and ef.dea.__name__ == "dea"
+
+
+def test_one_dmu_against_a_reference_set():
+    """A single DMU may be scored against a given frontier; alone (its own frontier) it is refused."""
+    X = np.array([[1.0, 2.0], [2.0, 1.0], [2.0, 2.0]])
+    Y = np.ones((3, 1))
+    r = ef.dea(inputs=X[[2]], outputs=Y[[2]], reference=(X, Y), rts="crs")
+    assert r.scores.tolist() == pytest.approx([0.75], abs=1e-12)
+    with pytest.raises(ef.DataError, match="1 DMU; at least 2"):
+        ef.dea(inputs=X[[2]], outputs=Y[[2]])

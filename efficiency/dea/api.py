@@ -114,7 +114,8 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
                                  direction, undesirable, scale)
     if client is not None:
         raise SpecError("client: distributed execution is not available in this version")
-    fd = frontier_data(data, id=id, inputs=inputs, outputs=outputs, undesirable=undesirable)
+    fd = frontier_data(data, id=id, inputs=inputs, outputs=outputs, undesirable=undesirable,
+                       min_rows=1 if reference is not None else 2)   # one DMU against a given frontier
     ref = None if reference is None else reference_data(reference, fd, id=id)
     if super_efficiency and ref is not None:
         raise SpecError("super_efficiency: each DMU leaves its own reference set; a separate reference "
