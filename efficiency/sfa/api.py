@@ -1,0 +1,302 @@
+"""``efficiency.sfa``: stochastic frontier analysis (DESIGN sections 6 and 10).
+
+Production and cost frontiers y = x'beta + v - s*u (Aigner, Lovell and Schmidt 1977; Meeusen and van
+den Broeck 1977) with u half-normal, truncated normal (Stevenson 1980) or exponential; panels of
+Battese and Coelli (1992: u_it = exp(-eta (t - T)) u_i, and its time-invariant case eta = 0) and the
+inefficiency-effects model of Battese and Coelli (1995: u_it ~ N+(z_it'delta, sigma_u^2)).
+Efficiency: Battese and Coelli (1988) E[exp(-u)|e] and Jondrow et al. (1982) exp(-E[u|e]).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from .._lazy import LazyModule
+
+stats = LazyModule("scipy.stats")
+
+from ..data import _as_name_list, _labels, _numeric_column, _unknown_column, _id_values, as_raw_table, RawTable
+from ..errors import DataError, EfficiencyWarning, SpecError
+from .fit import grid_start, kodde_palm, maximise, ols
+from .likelihood import ExpModel, TNModel, _mills, predictions
+from .results import SFAResult
+
+FORMS = ("cobb-douglas", "translog", "linear")
+DISTS = ("half-normal", "truncated-normal", "exponential")
+PANELS = (None, "ti", "bc92", "bc95")
+_ALIASES = {"cd": "cobb-douglas", "cobb_douglas": "cobb-douglas", "cobbdouglas": "cobb-douglas", "tl": "translog",
+            "hn": "half-normal", "half_normal": "half-normal", "halfnormal": "half-normal", "hnormal": "half-normal",
+            "tn": "truncated-normal", "truncated_normal": "truncated-normal", "tnormal": "truncated-normal",
+            "truncnorm": "truncated-normal", "exp": "exponential", "none": None, "": None, "bc88": "ti",
+            "pitt-lee": "ti"}
+
+
+class SkewnessWarning(EfficiencyWarning):
+    """OLS residuals are skewed the wrong way: the data show no inefficiency (gamma -> 0)."""
+
+
+def _option(value, allowed, name):
+    v = value.lower().strip() if isinstance(value, str) else value
+    v = _ALIASES.get(v, v)
+    if v not in allowed:
+        shown = ", ".join(repr(a) for a in allowed if a is not None)
+        raise SpecError(f"{name}: {value!r} is not one of {shown}")
+    return v
+
+
+# --------------------------------------------------------------------------------------------------
+# Design matrices
+# --------------------------------------------------------------------------------------------------
+
+def _column(raw: RawTable, name: str, ids, role: str) -> np.ndarray:
+    if name not in raw.frame.columns:
+        raise _unknown_column(raw.source, name, role, list(raw.frame.columns))
+    return _numeric_column(raw, name, ids, nonnegative=False)
+
+
+def _log(raw, name, values, ids, form) -> np.ndarray:
+    bad = np.flatnonzero(values <= 0)
+    if bad.size:
+        i = int(bad[0])
+        more = f" ({bad.size - 1} more rows like it)" if bad.size > 1 else ""
+        raise DataError(f"{raw.source}: column {name!r}, {raw.where(i, ids[i])}: value {values[i]:g} is not "
+                        f"positive, but the {form} form takes its logarithm{more}; use form='linear' with "
+                        "transformed columns")
+    return np.log(values)
+
+
+def _check_design(raw, X: np.ndarray, names: list[str], sources: list[tuple[str, ...]], what: str) -> None:
+    """Constant and collinear regressors, named by their data columns (column 0 is the intercept)."""
+    for j in range(1, X.shape[1]):
+        col = X[:, j]
+        if np.ptp(col) == 0:
+            cols = " and ".join(repr(c) for c in sources[j])
+            raise DataError(f"{raw.source}: {what} term {names[j]!r} (column {cols}) is constant "
+                            f"({col[0]:g} in every row); it cannot be told apart from the intercept")
+    scale = np.maximum(np.abs(X).max(axis=0), 1e-300)
+    Xs = X / scale
+    full = np.linalg.svd(Xs, compute_uv=False)
+    for j in (range(2, X.shape[1] + 1) if full[-1] <= 1e-9 * full[0] else ()):
+        sv = np.linalg.svd(Xs[:, :j], compute_uv=False)
+        if sv[-1] <= 1e-9 * sv[0]:
+            others = sorted({c for s in sources[1:j - 1] for c in s})
+            cols = " and ".join(repr(c) for c in sources[j - 1])
+            raise DataError(f"{raw.source}: {what} term {names[j - 1]!r} (column {cols}) is collinear with "
+                            f"the intercept and the earlier terms (columns {', '.join(map(repr, others))}); "
+                            "drop one of them")
+    if X.shape[0] <= X.shape[1]:
+        raise DataError(f"{raw.source}: {X.shape[0]} rows for {X.shape[1]} {what} coefficients; more rows are "
+                        "needed")
+
+
+def frontier_terms(raw: RawTable, output: str, inputs: list[str], form: str, ids, trend: str | None = None):
+    """Dependent variable and regressors of a Cobb-Douglas, translog or linear frontier from columns.
+
+    Cobb-Douglas: log(y) on 1, log(x_j) (and t). Translog: also I(0.5*log(x_j)^2) and
+    log(x_j)*log(x_k) (and t, I(0.5*t^2), t*log(x_j)). Linear: the columns as given.
+    Returns (y, X, names, dependent name, source columns of each term).
+    """
+    yv = _column(raw, output, ids, "output")
+    xs = [_column(raw, c, ids, "input") for c in inputs]
+    if form == "linear":
+        y, dep = yv, output
+        base, bnames = xs, list(inputs)
+    else:
+        y, dep = _log(raw, output, yv, ids, form), f"log({output})"
+        base, bnames = [_log(raw, c, v, ids, form) for c, v in zip(inputs, xs)], [f"log({c})" for c in inputs]
+    cols, names, sources = [np.ones(len(y))], ["(Intercept)"], [()]
+    for c, v, nm in zip(inputs, base, bnames):
+        cols.append(v), names.append(nm), sources.append((c,))
+    if form == "translog":
+        m = len(inputs)
+        for i in range(m):
+            for j in range(i, m):
+                if i == j:
+                    cols.append(0.5 * base[i] ** 2), names.append(f"I(0.5*{bnames[i]}^2)")
+                else:
+                    cols.append(base[i] * base[j]), names.append(f"{bnames[i]}*{bnames[j]}")
+                sources.append(tuple(dict.fromkeys((inputs[i], inputs[j]))))
+    if trend is not None:
+        t = _column(raw, trend, ids, "trend")
+        cols.append(t), names.append(trend), sources.append((trend,))
+        if form == "translog":
+            cols.append(0.5 * t * t), names.append(f"I(0.5*{trend}^2)"), sources.append((trend,))
+            for c, v, nm in zip(inputs, base, bnames):
+                cols.append(t * v), names.append(f"{trend}*{nm}"), sources.append((trend, c))
+    X = np.column_stack(cols)
+    return y, X, names, dep, sources
+
+
+# --------------------------------------------------------------------------------------------------
+# The estimator
+# --------------------------------------------------------------------------------------------------
+
+def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-normal", cost=False, id=None,
+        period=None, panel=None, z=None, *, trend=None, z_intercept: bool = True, level: float = 0.95) -> SFAResult:
+    """Fit a stochastic frontier by maximum likelihood and predict efficiencies.
+
+    ``data``: DataFrame or CSV path (``output``, ``inputs``, ``id``, ``period``, ``z``, ``trend`` are
+    column names), or ``None`` with ``output`` a 1-D and ``inputs`` a 2-D array (columns y, x1, x2...).
+    ``form``: 'cobb-douglas' (logs of output and inputs), 'translog' (plus halved squares and
+    cross-products of the logs) or 'linear' (columns used as given, e.g. already logged); ``trend``
+    adds a time-trend column (and its square and interactions in the translog).
+    ``dist``: u half-normal (Aigner, Lovell and Schmidt 1977), truncated normal (Stevenson 1980) or
+    exponential (Meeusen and van den Broeck 1977). ``cost=True`` fits a cost frontier (u raises cost).
+    ``panel``: None (cross-section, or pooled rows), 'ti' (time-invariant u_i, needs ``id``),
+    'bc92' (Battese and Coelli 1992, u_it = exp(-eta (t - T)) u_i; needs ``id`` and ``period``;
+    unbalanced panels allowed), 'bc95' (Battese and Coelli 1995, u_it ~ N+(z_it'delta, sigma_u^2),
+    needs ``z``; given ``z`` alone implies it). ``z_intercept``: delta includes an intercept.
+
+    Parameterisation and results as R ``frontier``: see :class:`SFAResult`. A warning
+    (:class:`SkewnessWarning`) is raised when the OLS residuals are skewed the wrong way. ``level``
+    is the confidence level of the Horrace-Schmidt (1996) efficiency bounds.
+    """
+    form = _option(form, FORMS, "form")
+    dist = _option(dist, DISTS, "dist")
+    panel = _option(panel, PANELS, "panel")
+    z_names = _as_name_list(z, "z")
+    if z_names and panel is None:
+        panel = "bc95"
+    if panel == "bc95" and not z_names:
+        raise SpecError("panel='bc95': give the inefficiency-effects columns z (e.g. z=['age', 'education'])")
+    if z_names and panel != "bc95":
+        raise SpecError(f"z: inefficiency effects are the Battese-Coelli (1995) model; they cannot be combined "
+                        f"with panel={panel!r}")
+    if dist == "exponential" and panel is not None:
+        raise SpecError(f"dist='exponential' is available for cross-sections only, not panel={panel!r}")
+    if panel == "bc95" and dist == "half-normal":
+        dist = "truncated-normal"        # BC95: u ~ N+(z'delta, sigma_u^2)
+    if not 0.0 < level < 1.0:
+        raise SpecError(f"level: {level!r} is not in (0, 1)")
+
+    if data is None:
+        if output is None or inputs is None:
+            raise DataError("<arrays>: give data (a DataFrame or CSV path), or output and inputs as arrays")
+        Xa = np.asarray(inputs, dtype=float)
+        Xa = Xa[:, None] if Xa.ndim == 1 else Xa
+        frame = pd.DataFrame(Xa, columns=[f"x{j + 1}" for j in range(Xa.shape[1])])
+        frame.insert(0, "y", np.asarray(output, dtype=float).ravel())
+        raw = RawTable(frame, "<arrays>", None)
+        output, inputs = "y", list(frame.columns[1:])
+    else:
+        raw = as_raw_table(data)
+        if not isinstance(output, str) or not output:
+            raise DataError(f"{raw.source}: give the output (dependent variable) column as a string")
+        inputs = _as_name_list(inputs, "inputs")
+    if not inputs:
+        raise DataError(f"{raw.source}: no input columns given")
+    id_cols = _as_name_list(id, "id")
+    if panel in ("ti", "bc92") and not id_cols:
+        raise SpecError(f"panel={panel!r}: give the firm column (id=...)")
+    if panel == "bc92" and period is None:
+        raise SpecError("panel='bc92': no period column given; the Battese-Coelli (1992) decay "
+                        "exp(-eta (t - T)) needs the period of each row (period='year', --period COL)")
+    for c in id_cols + ([period] if period is not None else []):
+        if c not in raw.frame.columns:
+            raise _unknown_column(raw.source, c, "id" if c in id_cols else "period", list(raw.frame.columns))
+    n = len(raw.frame)
+    if period is not None and id_cols:
+        ids = _labels(raw, id_cols + [period])
+    elif id_cols and panel == "ti":
+        ids = _labels(raw, [])
+        vals = [_id_values(raw.frame[c], from_text=raw.lines is not None) for c in id_cols]
+        ids = pd.Index(vals[0], name=id_cols[0]) if len(vals) == 1 else pd.MultiIndex.from_arrays(vals, names=id_cols)
+    else:
+        ids = _labels(raw, id_cols + ([period] if period is not None else []))
+    y, X, names, dep, sources = frontier_terms(raw, output, inputs, form, ids, trend)
+    _check_design(raw, X, names, sources, "frontier")
+    sign = -1.0 if cost else 1.0
+
+    group = tt = None
+    n_groups = n_firms = n_periods = None
+    if panel in ("ti", "bc92"):
+        firm = ids.droplevel(-1) if (period is not None and isinstance(ids, pd.MultiIndex)) else ids
+        group, uniq = pd.factorize(firm)
+        n_groups = n_firms = len(uniq)
+        if period is not None:
+            pvals = raw.frame[period]
+            pnum = pd.to_numeric(pvals, errors="coerce").to_numpy(dtype=float)
+            if np.isnan(pnum).any():
+                order = np.sort(pd.unique(pvals.astype(str)))
+                pnum = np.searchsorted(order, pvals.astype(str).to_numpy()).astype(float) + 1.0
+            n_periods = len(np.unique(pnum))
+            if panel == "bc92":
+                tt = pnum - pnum.max()
+                if np.ptp(pnum) == 0:
+                    raise DataError(f"{raw.source}: column {period!r}: every row has the same period; BC92 "
+                                    "needs several periods")
+    Z = None
+    delta_names: list[str] = []
+    if panel == "bc95":
+        zcols = [_column(raw, c, ids, "z") for c in z_names]
+        Z = np.column_stack(([np.ones(n)] if z_intercept else []) + zcols)
+        delta_names = (["Z_(Intercept)"] if z_intercept else []) + [f"Z_{c}" for c in z_names]
+        if z_intercept:
+            _check_design(raw, Z, delta_names, [()] + [(c,) for c in z_names], "inefficiency-effects (z)")
+    elif dist == "truncated-normal":
+        Z = np.ones((n_groups or n, 1))
+        delta_names = ["mu"]
+
+    if dist == "exponential":
+        model = ExpModel(y, X, sign)
+    else:
+        model = TNModel(y, X, sign, Z=Z, group=group, n_groups=n_groups or 0, tt=tt)
+
+    beta_ols, resid, llf_ols = ols(y, X)
+    skew = float(stats.skew(resid))
+    if sign * skew > 0:
+        warnings.warn(SkewnessWarning(
+            f"{raw.source}: the OLS residuals are skewed the wrong way for a {'cost' if cost else 'production'} "
+            f"frontier (skewness {skew:.4f}, expected {'>' if cost else '<'} 0): the data show no inefficiency, "
+            "gamma is likely to go to 0 and the efficiencies to 1"), stacklevel=2)
+    starts = [grid_start(model, beta_ols, resid, exponential=dist == "exponential", intercept=0)]
+    if model.n_params > X.shape[1] + 2:      # mu/delta/eta: also start from the half-normal fit
+        base = TNModel(y, X, sign, group=group, n_groups=n_groups or 0)
+        hn = maximise(base, [grid_start(base, beta_ols, resid, exponential=False, intercept=0)], polish=False)
+        extra = np.zeros(model.n_params - len(hn.params))
+        starts.append(np.concatenate([hn.params, extra]))
+    fit = maximise(model, starts)
+    p, k = fit.params, X.shape[1]
+
+    par_names = list(names) + ["sigma_sq", "gamma"] + delta_names + (["eta"] if model.has_eta else [])
+    se = np.sqrt(np.where(np.diag(fit.vcov) > 0, np.diag(fit.vcov), np.nan))
+    zval = p / se
+    estimates = pd.DataFrame({"estimate": p, "std_error": se, "z_value": zval,
+                              "p_value": 2.0 * stats.norm.sf(np.abs(zval))}, index=par_names)
+    vcov = pd.DataFrame(fit.vcov, index=par_names, columns=par_names)
+
+    mstar, sstar, h = model.conditional(p)
+    pr = predictions(mstar, sstar, h, level)
+    resid_ml = y - X @ p[:k]
+    lr = 2.0 * (fit.llf - llf_ols)
+    lr_df = 1 + model.pz + int(model.has_eta)
+    lr_p, lr_crit = kodde_palm(lr, lr_df)
+
+    me = None
+    delta = None
+    mu = None
+    if panel == "bc95":
+        delta = pd.Series(p[k + 2:k + 2 + model.pz], index=delta_names, name="delta")
+        su = np.sqrt(p[k + 1] * p[k])
+        x = (Z @ delta.to_numpy()) / su
+        lam = _mills(x, stats.norm.logcdf(x))
+        factor = 1.0 - lam * (x + lam)
+        me = pd.DataFrame({c: delta[f"Z_{c}"] * factor for c in z_names}, index=ids)
+    elif dist == "truncated-normal":
+        mu = float(p[k + 2])
+
+    series = lambda v, name: pd.Series(v, index=ids, name=name)  # noqa: E731
+    return SFAResult(
+        form=form, dist=dist, cost=bool(cost), panel=panel, dependent=dep, ids=ids,
+        params=pd.Series(p[:k], index=names, name="params"), estimates=estimates, vcov=vcov,
+        llf=fit.llf, llf_ols=float(llf_ols), sigma_sq=float(p[k]), gamma=float(p[k + 1]), mu=mu,
+        eta=float(p[-1]) if model.has_eta else None, delta=delta,
+        efficiency=series(pr["bc88"], "efficiency"), jlms=series(pr["jlms"], "jlms"),
+        lower=series(pr["lower"], "lower"), upper=series(pr["upper"], "upper"), u_mean=series(pr["u"], "u"),
+        efficiency_reciprocal=series(pr["bc88_reciprocal"], "efficiency_reciprocal"),
+        residuals=series(resid_ml, "residual"), ols_params=pd.Series(beta_ols, index=names, name="ols"),
+        skewness=skew, lr_statistic=float(lr), lr_df=lr_df, lr_critical=lr_crit, lr_pvalue=lr_p,
+        nobs=n, n_firms=n_firms, n_periods=n_periods, converged=fit.converged, n_iter=fit.n_iter,
+        method=fit.method, marginal_effects=me, level=level)
