@@ -1,5 +1,5 @@
 # Set-up and everyday commands. Needs only python3: every target creates .venv on first use.
-#   make demo   install, then score the sample provinces (the main job)
+#   make demo   install, then score the sample provinces in three dimensions, with the report
 #   make test   install with the test extras, then run the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -19,10 +19,10 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	mkdir -p $(DEMO_OUT)
-	$(BIN)/efficiency dea sample_data/provinces.csv --id province,year \
-	    --inputs rd_expenditure,rd_personnel --outputs invention_patents,new_product_projects \
-	    --rts vrs --orientation input --scale --summary -o $(DEMO_OUT)/technology_dea.csv
-	@echo "Scores of the technology dimension (pooled 2015-2023 frontier): $(DEMO_OUT)/technology_dea.csv"
+	$(BIN)/efficiency score sample_data/provinces.csv --spec sample_data/innovation.toml --summary \
+	    -o $(DEMO_OUT)/innovation_scores.csv --report $(DEMO_OUT)/report
+	@echo "Scores (technology, factor, industry; composite, coupling, coordination): $(DEMO_OUT)/innovation_scores.csv"
+	@echo "Report: $(DEMO_OUT)/report/index.html (figures *.png and all tables in $(DEMO_OUT)/report/tables.xlsx)"
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n 2 -q

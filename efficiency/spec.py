@@ -74,3 +74,497 @@ class Model(_Option):
     @classmethod
     def _aliases(cls):
         return {"ccr": "radial", "bcc": "radial", "basic": "radial", "directional": "ddf"}
+
+
+# ==================================================================================================
+# The TOML dimension spec (DESIGN section 7)
+# ==================================================================================================
+#
+# A spec names the data's id/period/group columns, any number of dimensions (each with its inputs,
+# outputs, bad outputs and model) and the composite's weights and threshold. ``load_spec`` parses it
+# (tomllib) and validates it; every error is a SpecError naming the spec file, the line and the key:
+#   "innovation.toml, line 12: dimensions.technology.inputs: unknown column 'rd_expenditur' (did you
+#    mean 'rd_expenditure'?)"
+# tomllib keeps no positions, so the line is found by scanning the TOML text for the table header and
+# the ``key =`` line inside it (``_Locator``).
+
+import difflib  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+#: Models a dimension can be scored with.
+DIMENSION_MODELS = ("radial", "sbm", "ddf", "fdh", "sfa")
+#: Models that take undesirable (bad) outputs: SBM (Tone 2004) and the directional distance
+#: function (Chung, Faere and Grosskopf 1997).
+TAKE_BAD_OUTPUTS = ("sbm", "ddf")
+#: Frontier of a panel: each period's own ('period'), all periods pooled ('pooled', one global
+#: technology), or all periods up to the current one ('sequential', Shestalova 2003).
+FRONTIERS = ("period", "pooled", "sequential")
+MALMQUIST_KINDS = ("adjacent", "base", "sequential", "global")
+SFA_FORMS = ("cobb-douglas", "translog", "linear")
+SFA_DISTS = ("half-normal", "truncated-normal", "exponential")
+SFA_PANELS = ("ti", "bc92")
+DEFAULT_THRESHOLD = 0.6
+
+_DATA_KEYS = ("id", "period", "group", "frontier")
+_DIMENSION_KEYS = ("inputs", "outputs", "undesirable", "model", "rts", "orientation", "frontier",
+                   "direction", "malmquist", "form", "dist", "cost", "panel", "label")
+_COMPOSITE_KEYS = ("weights", "threshold")
+_TOP_KEYS = ("data", "dimensions", "composite")
+
+
+@dataclass(frozen=True)
+class DimensionSpec:
+    """One dimension: its columns and the model that scores it.
+
+    ``frontier`` is None when the dimension does not set it (the [data] default then applies);
+    ``malmquist`` is the Malmquist kind used for the dimension's dynamics, or None for none.
+    """
+
+    name: str
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    undesirable: tuple[str, ...] = ()
+    model: str = "radial"
+    rts: str = "vrs"
+    orientation: str = "input"
+    frontier: str | None = None
+    direction: str | None = None       # ddf: proportional | unit | input | output
+    malmquist: str | None = "auto"     # 'auto': adjacent / sequential / global after the frontier
+    form: str = "cobb-douglas"         # sfa
+    dist: str = "half-normal"          # sfa
+    cost: bool = False                 # sfa
+    panel: str | None = None           # sfa: None | 'ti' | 'bc92'
+    label: str | None = None           # display name (report)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.inputs + self.outputs + self.undesirable
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name
+
+
+@dataclass(frozen=True)
+class AnalysisSpec:
+    """A validated three-dimension (any-dimension) spec: data roles, dimensions, composite."""
+
+    id: str
+    dimensions: tuple[DimensionSpec, ...]
+    weights: tuple[float, ...]          # normalised, sum 1, in the order of ``dimensions``
+    threshold: float = DEFAULT_THRESHOLD
+    period: str | None = None
+    group: str | None = None
+    frontier: str = "period"
+    source: str = "<spec>"
+    text: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(d.name for d in self.dimensions)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every data column a dimension uses, once, in order of first use."""
+        return tuple(dict.fromkeys(c for d in self.dimensions for c in d.columns))
+
+    def frontier_of(self, dim: DimensionSpec) -> str:
+        """The frontier a dimension is measured against: its own, else 'pooled' for SFA (one frontier
+        over all rows: ML needs many observations), else the [data] default."""
+        if dim.frontier is not None:
+            return dim.frontier
+        return "pooled" if dim.model == "sfa" else self.frontier
+
+    def error(self, key: str, problem: str, value=None) -> SpecError:
+        """A SpecError naming the spec file, the line of ``key`` (dotted path) and the key."""
+        return _Locator(self.text, self.source).error(key, problem, value)
+
+    def check_columns(self, columns, data_source: str = "data") -> None:
+        """Check the spec against the data's column names: every named column exists (with a
+        did-you-mean hint), and no dimension column is the id, period or group column."""
+        cols = [str(c) for c in columns]
+        have = set(cols)
+        for role in ("id", "period", "group"):
+            name = getattr(self, role)
+            if name is not None and name not in have:
+                raise self.error(f"data.{role}", _unknown(name, cols, data_source), name)
+        special = {getattr(self, r): r for r in ("id", "period", "group") if getattr(self, r)}
+        for d in self.dimensions:
+            for role, names in (("inputs", d.inputs), ("outputs", d.outputs), ("undesirable", d.undesirable)):
+                for name in names:
+                    key = f"dimensions.{d.name}.{role}"
+                    if name not in have:
+                        raise self.error(key, _unknown(name, cols, data_source), name)
+                    if name in special:
+                        raise self.error(key, f"column {name!r} is the {special[name]} column "
+                                              f"([data] {special[name]}) and cannot be one of the {role}", name)
+
+
+def _unknown(name: str, columns: list[str], source: str) -> str:
+    close = [c for c in columns if c.lower() == name.lower()]
+    close += [c for c in difflib.get_close_matches(name, columns, n=3, cutoff=0.6) if c not in close]
+    hint = f" (did you mean {', '.join(repr(c) for c in close[:3])}?)" if close else ""
+    return f"unknown column {name!r}{hint}; {source} has no such column"
+
+
+# --------------------------------------------------------------------------------------------------
+# Finding a key's line in the TOML text
+# --------------------------------------------------------------------------------------------------
+
+_HEADER = re.compile(r"^\s*\[(?!\[)\s*([^\]]+?)\s*\]\s*(?:#.*)?$")
+
+
+def _split_dotted(text: str) -> tuple[str, ...]:
+    parts, cur, quote = [], "", None
+    for ch in text:
+        if quote:
+            if ch == quote:
+                quote = None
+            else:
+                cur += ch
+        elif ch in "\"'":
+            quote = ch
+        elif ch == ".":
+            parts.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur.strip())
+    return tuple(parts)
+
+
+class _Locator:
+    """Line numbers of keys in TOML text (tomllib keeps none): the table header ``[a.b]`` and the
+    ``key =`` line inside it (also dotted keys and inline tables, whose line is the outer key's)."""
+
+    def __init__(self, text: str | None, source: str):
+        self.source = source
+        self.lines = text.splitlines() if text else []
+        self.tables: list[tuple[tuple[str, ...], int, int]] = []   # (path, header line idx, end idx)
+        starts = [(i, _split_dotted(m.group(1))) for i, line in enumerate(self.lines)
+                  if (m := _HEADER.match(line))]
+        bounds = [(( ), -1)] + [(p, i) for i, p in starts]
+        for k, (path, i) in enumerate(bounds):
+            end = bounds[k + 1][1] if k + 1 < len(bounds) else len(self.lines)
+            self.tables.append((path, i, end))
+
+    @staticmethod
+    def _key_pattern(parts: tuple[str, ...]) -> re.Pattern:
+        alt = [f"(?:\"{re.escape(p)}\"|'{re.escape(p)}'|{re.escape(p)})" for p in parts]
+        return re.compile(r"^\s*" + r"\s*\.\s*".join(alt) + r"\s*=")
+
+    def line(self, key: str, value=None) -> int | None:
+        """1-based line of ``key`` (dotted), or of ``value`` (a string) inside its value; None when
+        the text is unknown or the key is not written out."""
+        if not self.lines:
+            return None
+        path = _split_dotted(key)
+        for k in range(len(path), 0, -1):
+            want = path[:k]
+            for tpath, start, end in self.tables:
+                if tpath == want and start >= 0:
+                    return start + 1
+                if len(tpath) < k and want[:len(tpath)] == tpath:
+                    pat = self._key_pattern(want[len(tpath):])
+                    for i in range(start + 1, end):
+                        if pat.match(self.lines[i]):
+                            return self._value_line(i, end, value) + 1
+        return None
+
+    def _value_line(self, i: int, end: int, value) -> int:
+        """The line, from the key's line i on, where the string ``value`` is written (multi-line
+        arrays); i when not found before the next key."""
+        if not isinstance(value, str):
+            return i
+        quoted = (f'"{value}"', f"'{value}'")
+        next_key = re.compile(r"^\s*[A-Za-z0-9_\-\"'.]+\s*=")
+        for j in range(i, end):
+            if j > i and next_key.match(self.lines[j]):
+                break
+            if any(q in self.lines[j] for q in quoted):
+                return j
+        return i
+
+    def error(self, key: str, problem: str, value=None) -> SpecError:
+        n = self.line(key, value)
+        where = f"{self.source}, line {n}" if n else self.source
+        return SpecError(f"{where}: {key}: {problem}")
+
+
+# --------------------------------------------------------------------------------------------------
+# Parsing and validation
+# --------------------------------------------------------------------------------------------------
+
+def _read_spec(spec) -> tuple[dict, str | None, str]:
+    """(parsed dict, TOML text or None, source name) of a path, TOML text or dict."""
+    import tomllib
+
+    if isinstance(spec, dict):
+        return spec, None, "<spec>"
+    if isinstance(spec, os.PathLike) or (isinstance(spec, str) and "\n" not in spec and
+                                         ("=" not in spec or spec.strip().lower().endswith(".toml"))):
+        p = Path(spec)
+        if not p.exists():
+            raise SpecError(f"{p}: no such spec file")
+        if p.is_dir():
+            raise SpecError(f"{p}: is a directory, not a TOML spec")
+        try:
+            text = p.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise SpecError(f"{p}: not UTF-8 text") from None
+        source = str(spec)
+    elif isinstance(spec, str):
+        text, source = spec, "<spec>"
+    else:
+        raise SpecError(f"spec: expected a TOML file path, TOML text or a dict, got {type(spec).__name__}")
+    try:
+        return tomllib.loads(text), text, source
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{source}: not valid TOML: {exc}") from None
+
+
+def load_spec(spec) -> AnalysisSpec:
+    """Parse and validate a dimension spec: a path to a TOML file, TOML text, a dict of the same
+    shape, or an :class:`AnalysisSpec` (returned as is). Raises :class:`SpecError` naming the spec
+    file, the line and the key."""
+    if isinstance(spec, AnalysisSpec):
+        return spec
+    doc, text, source = _read_spec(spec)
+    loc = _Locator(text, source)
+    err = loc.error
+
+    def unknown_keys(table: dict, allowed, prefix: str) -> None:
+        for k in table:
+            if k not in allowed:
+                close = difflib.get_close_matches(k, list(allowed), n=1, cutoff=0.6)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                where = f"{prefix}.{k}" if prefix else k
+                raise err(where, f"unknown key{hint}; allowed: {', '.join(allowed)}")
+
+    def table(value, key: str) -> dict:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise err(key, f"expected a table ([{key}]), got {type(value).__name__}")
+        return value
+
+    def string(value, key: str, choices=None, *, optional=True):
+        if value is None:
+            if optional:
+                return None
+            raise err(key, "missing")
+        if not isinstance(value, str) or not value.strip():
+            raise err(key, f"expected a text value, got {value!r}")
+        v = value.strip()
+        if choices is not None:
+            v = v.lower().replace("_", "-")
+            if v not in choices:
+                raise err(key, f"{value!r} is not one of {', '.join(map(repr, choices))}", value)
+        return v
+
+    def names(value, key: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise err(key, f"expected a list of column names, got {value!r}")
+        out = tuple(v.strip() for v in value)
+        for v in out:
+            if out.count(v) > 1:
+                raise err(key, f"column {v!r} is listed twice", v)
+        return out
+
+    unknown_keys(doc, _TOP_KEYS, "")
+    data = table(doc.get("data"), "data")
+    if "data" not in doc:
+        raise SpecError(f"{source}: data: missing table [data] (with id = \"...\", the unit id column)")
+    unknown_keys(data, _DATA_KEYS, "data")
+    id_col = string(data.get("id"), "data.id", optional=False)
+    period = string(data.get("period"), "data.period")
+    group = string(data.get("group"), "data.group")
+    for a, b in (("id", "period"), ("id", "group"), ("period", "group")):
+        va, vb = {"id": id_col, "period": period, "group": group}[a], {"id": id_col, "period": period,
+                                                                         "group": group}[b]
+        if va is not None and va == vb:
+            raise err(f"data.{b}", f"{vb!r} is also the {a} column")
+    frontier = string(data.get("frontier"), "data.frontier", FRONTIERS) or "period"
+
+    dims_table = table(doc.get("dimensions"), "dimensions")
+    if not dims_table:
+        raise err("dimensions", "no dimensions: add at least one table [dimensions.NAME] with inputs and outputs")
+    dims = []
+    for name, d in dims_table.items():
+        p = f"dimensions.{name}"
+        d = table(d, p)
+        unknown_keys(d, _DIMENSION_KEYS, p)
+        model = string(d.get("model"), f"{p}.model", DIMENSION_MODELS) or "radial"
+        model = {"ccr": "radial", "bcc": "radial"}.get(model, model)
+        ins = names(d.get("inputs"), f"{p}.inputs")
+        outs = names(d.get("outputs"), f"{p}.outputs")
+        bads = names(d.get("undesirable"), f"{p}.undesirable")
+        if not ins:
+            raise err(f"{p}.inputs" if "inputs" in d else p, "no inputs: give inputs = [\"column\", ...]")
+        if not outs:
+            raise err(f"{p}.outputs" if "outputs" in d else p, "no outputs: give outputs = [\"column\", ...]")
+        seen: dict[str, str] = {}
+        for role, cols in (("inputs", ins), ("outputs", outs), ("undesirable", bads)):
+            for c in cols:
+                if c in seen:
+                    raise err(f"{p}.{role}", f"column {c!r} is used in {seen[c]} and in {role} of the same "
+                                             "dimension", c)
+                seen[c] = role
+        if bads and model not in TAKE_BAD_OUTPUTS:
+            raise err(f"{p}.undesirable", f"the {model} model cannot take undesirable outputs; use model = "
+                                          "\"sbm\" (Tone 2004) or \"ddf\" (directional distance)")
+        try:
+            rts = RTS.parse(d.get("rts", "vrs"), name="rts").value
+        except SpecError as exc:
+            raise err(f"{p}.rts", str(exc).split(": ", 1)[1]) from None
+        default_orient = "none" if model in ("sbm", "ddf") else "input"
+        try:
+            orient = Orientation.parse(d.get("orientation", default_orient), name="orientation").value
+        except SpecError as exc:
+            raise err(f"{p}.orientation", str(exc).split(": ", 1)[1]) from None
+        if model in ("radial", "fdh") and orient == "none":
+            raise err(f"{p}.orientation", f"the {model} model needs 'input', 'output' or 'graph'")
+        if model == "sbm" and orient == "graph":
+            raise err(f"{p}.orientation", "the sbm model is 'none' (non-oriented), 'input' or 'output'")
+        dim_frontier = string(d.get("frontier"), f"{p}.frontier", FRONTIERS)
+        direction = string(d.get("direction"), f"{p}.direction", ("proportional", "unit", "input", "output"))
+        if direction is not None and model != "ddf":
+            raise err(f"{p}.direction", "only the directional distance model (model = \"ddf\") takes a direction")
+        mq = d.get("malmquist", "auto")
+        if mq is False:
+            mq = None
+        elif mq is True:
+            mq = "auto"
+        else:
+            mq = string(mq, f"{p}.malmquist", MALMQUIST_KINDS + ("auto",))
+        form = string(d.get("form"), f"{p}.form", SFA_FORMS) or "cobb-douglas"
+        dist = string(d.get("dist"), f"{p}.dist", SFA_DISTS) or "half-normal"
+        panel = string(d.get("panel"), f"{p}.panel", SFA_PANELS)
+        cost = d.get("cost", False)
+        if not isinstance(cost, bool):
+            raise err(f"{p}.cost", f"expected true or false, got {cost!r}")
+        if model != "sfa":
+            for k in ("form", "dist", "panel", "cost"):
+                if k in d:
+                    raise err(f"{p}.{k}", f"an option of the sfa model; this dimension's model is {model!r}")
+        else:
+            if len(outs) != 1:
+                raise err(f"{p}.outputs", f"an sfa dimension takes exactly one output, got {len(outs)} "
+                                          f"({', '.join(outs)})")
+            if dim_frontier == "sequential":
+                raise err(f"{p}.frontier", "a sequential frontier is a DEA construction; an sfa dimension "
+                                           "takes 'pooled' or 'period'")
+            if panel is not None and period is None:
+                raise err(f"{p}.panel", "a panel SFA model needs the period column ([data] period)")
+            if panel is not None and dim_frontier == "period":
+                raise err(f"{p}.panel", "a panel SFA model spans all periods; it cannot use frontier = 'period'")
+        label = string(d.get("label"), f"{p}.label")
+        dims.append(DimensionSpec(name, ins, outs, bads, model, rts, orient, dim_frontier, direction, mq,
+                                  form, dist, cost, panel, label))
+
+    comp = table(doc.get("composite"), "composite")
+    unknown_keys(comp, _COMPOSITE_KEYS, "composite")
+    dim_names = [d.name for d in dims]
+    raw_w = comp.get("weights")
+    if raw_w is None:
+        weights = [1.0] * len(dims)
+    else:
+        if isinstance(raw_w, list):
+            if len(raw_w) != len(dims):
+                raise err("composite.weights", f"{len(raw_w)} weights for {len(dims)} dimensions "
+                                               f"({', '.join(dim_names)})")
+            raw_w = dict(zip(dim_names, raw_w))
+        if not isinstance(raw_w, dict):
+            raise err("composite.weights", "expected a table { dimension = weight, ... } or a list")
+        for k in raw_w:
+            if k not in dim_names:
+                raise err(f"composite.weights.{k}", f"no dimension {k!r} (dimensions: {', '.join(dim_names)})")
+        weights = []
+        for k in dim_names:
+            if k not in raw_w:
+                raise err("composite.weights", f"no weight for dimension {k!r}; give every dimension a weight "
+                                               "(0 leaves it out of the composite)")
+            w = raw_w[k]
+            if isinstance(w, bool) or not isinstance(w, (int, float)) or w != w or w in (float("inf"), -float("inf")):
+                raise err(f"composite.weights.{k}", f"expected a number, got {w!r}")
+            if w < 0:
+                raise err(f"composite.weights.{k}", f"negative weight {w}")
+            weights.append(float(w))
+    total = sum(weights)
+    if not total > 0:
+        raise err("composite.weights", f"the weights sum to {total:g}; they must sum to a positive number")
+    weights = tuple(w / total for w in weights)
+    threshold = comp.get("threshold", DEFAULT_THRESHOLD)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
+        raise err("composite.threshold", f"expected a number in (0, 1], got {threshold!r}")
+    if period is None:
+        for d in dims:
+            if d.frontier not in (None, "period"):
+                raise err(f"dimensions.{d.name}.frontier", f"frontier = {d.frontier!r} needs a period column "
+                                                           "([data] period)")
+        if "frontier" in data and frontier != "period":
+            raise err("data.frontier", f"frontier = {frontier!r} needs a period column ([data] period)")
+    return AnalysisSpec(id_col, tuple(dims), weights, float(threshold), period, group, frontier, source, text)
+
+
+# --------------------------------------------------------------------------------------------------
+# Template (``efficiency spec init``)
+# --------------------------------------------------------------------------------------------------
+
+TEMPLATE = '''\
+# Innovation efficiency in three dimensions (technology, factor, industry): a spec for `efficiency score`.
+# Column names below are those of sample_data/provinces.csv; replace them with your data's columns.
+#   efficiency spec check innovation.toml data.csv     # validate spec and data
+#   efficiency score data.csv --spec innovation.toml -o scores.csv --report report/
+
+[data]
+id = "province"          # required: the unit (DMU) id column
+period = "year"          # optional: a panel; scores per period, Malmquist change, change in coordination
+group = "zone"           # optional: group frontiers, meta-frontier and technology gap ratios
+# frontier = "period"    # panel frontier: "period" (each period's own, default), "pooled" (all periods
+                         # together) or "sequential" (all periods up to the current one)
+
+# Any number of [dimensions.NAME] tables. Keys:
+#   inputs, outputs      column lists (a column cannot be an input and an output of the same dimension)
+#   undesirable          bad outputs (CO2, ...): only model = "sbm" (Tone 2004) or "ddf" take them
+#   model                "radial" (CCR/BCC), "sbm", "ddf" (directional distance), "fdh", "sfa" (one output)
+#   rts                  "crs" | "vrs" | "nirs" | "ndrs"            (default "vrs")
+#   orientation          "input" | "output" | "none" (sbm, ddf)   (default "input"; "none" for sbm/ddf)
+#   frontier             overrides [data] frontier for this dimension (sfa: "pooled" or "period")
+#   malmquist            "adjacent" | "base" | "sequential" | "global" | false  (default: after the frontier)
+#   direction            ddf only: "proportional" (default) | "unit" | "input" | "output"
+#   form, dist, cost, panel   sfa only: "cobb-douglas"|"translog"|"linear", "half-normal"|"truncated-normal"|
+#                        "exponential", true|false, "ti"|"bc92"
+
+[dimensions.technology]  # technological revolution: R&D resources -> original technology
+inputs = ["rd_expenditure", "rd_personnel", "basic_research"]
+outputs = ["invention_patents", "pct_applications", "new_product_projects"]
+model = "sbm"
+rts = "vrs"
+orientation = "input"
+
+[dimensions.factor]      # factor allocation: capital, labour, talent, computing and data -> value
+inputs = ["capital_stock", "employment", "high_end_talent", "computing_capacity", "data_infrastructure"]
+outputs = ["value_added", "new_product_revenue", "digital_economy_output"]
+model = "radial"
+rts = "vrs"
+orientation = "output"
+
+[dimensions.industry]    # industrial transition within a sustainability bound
+inputs = ["industrial_investment", "energy_consumption"]
+outputs = ["high_tech_output", "advanced_structure_share"]
+undesirable = ["co2_emissions"]
+model = "sbm"
+rts = "vrs"
+
+[composite]
+weights = { technology = 1, factor = 1, industry = 1 }   # normalised to sum 1; default equal
+threshold = 0.6          # a dimension below it is a bottleneck; all at or above it: "new-quality" regime
+'''

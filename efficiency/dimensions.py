@@ -1,0 +1,529 @@
+"""Innovation efficiency in several dimensions (DESIGN section 7): ``efficiency.analyze(data, spec)``.
+
+For every unit (and period) the analysis computes:
+
+* U_i, the efficiency of each dimension i = 1..k in (0, 1], from the dimension's own model on its own
+  columns: DEA scores as :func:`efficiency.dea` reports them (input theta, output 1/phi (Shephard),
+  SBM rho of Tone 2001/2004, FDH), for the directional distance function the efficiency 1/(1 + beta)
+  (beta is the DDF inefficiency; Chung, Faere and Grosskopf 1997), for SFA the Battese-Coelli (1988)
+  E[exp(-u) | e] from :func:`efficiency.sfa`. With a period the DEA frontier is each period's own
+  ("period", default), all periods pooled ("pooled") or all periods up to the current one
+  ("sequential", Shestalova 2003). An SFA dimension uses one frontier over all rows ("pooled";
+  with ``panel`` a BC92 or time-invariant panel model) unless it asks for "period".
+* the composite T = sum_i w_i U_i, weights normalised to sum 1;
+* the coupling degree C = (prod_i U_i)^(1/k) / ((1/k) sum_i U_i), the geometric over the arithmetic
+  mean of the U_i. This is the capacity-coupling coefficient of the coupling coordination degree
+  model as used in regional studies (Liu, Li and Song 2005, Journal of Natural Resources 20(1);
+  written there as C = k [prod U_i / (sum U_i)^k]^(1/k), the same quantity), in the form that
+  Wang, Kong, Ren, Zhi and Dai (2021, Journal of Natural Resources 36(3)) recommend because it spreads
+  over the whole of [0, 1]: by the AM-GM inequality 0 <= C <= 1, C = 1 exactly when all U_i are equal,
+  C = 0 when any U_i is 0. C is clipped to [0, 1] against rounding; when every U_i is 0 the ratio is
+  0/0 and C is defined as 0 (there is no system to couple; D is then 0 as well);
+* the coordination degree D = sqrt(C T) and its band (:data:`BANDS`, the ten-band scale);
+* the bottleneck dimension(s): those with U_i below the threshold (default 0.6), lowest first, joined
+  by ","; empty when none. The regime is "new-quality" when every dimension reaches the threshold,
+  "traditional" otherwise (a dimension below the critical value pulls the system back).
+
+With a period: the Malmquist index of each DEA dimension (:func:`efficiency.malmquist` on the
+dimension's columns: radial distances with the FGNZ decomposition, the Malmquist-Luenberger index
+when the dimension has bad outputs; kind after the frontier unless set: period -> adjacent,
+sequential -> sequential, pooled -> global), and the change in D between consecutive periods.
+With a group: the DEA score of each dimension against the frontier of the unit's own group (group
+frontier) and against all units (meta-frontier, the dimension's score), and the technology gap ratio
+TGR = meta / group in (0, 1] (O'Donnell, Rao and Battese 2008). SFA dimensions get no Malmquist index
+and no group frontier.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .data import RawTable, _labels, _numeric_column, as_raw_table
+from .errors import DataError, SpecError
+from .spec import AnalysisSpec, DimensionSpec, load_spec
+
+__all__ = ["analyze", "Analysis", "coupling", "composite", "coordination", "band", "bottleneck", "regime",
+           "BANDS"]
+
+#: The ten-band scale of the coordination degree D (lower bound, name); a band holds
+#: lower <= D < next lower bound, and D = 1 is in the top band.
+BANDS = (
+    (0.0, "extreme disorder"),
+    (0.1, "serious disorder"),
+    (0.2, "moderate disorder"),
+    (0.3, "mild disorder"),
+    (0.4, "verge of disorder"),
+    (0.5, "barely coordinated"),
+    (0.6, "primary coordination"),
+    (0.7, "intermediate coordination"),
+    (0.8, "good coordination"),
+    (0.9, "quality coordination"),
+)
+NEW_QUALITY = "new-quality"
+TRADITIONAL = "traditional"
+#: Classification tolerance of "U_i reaches the threshold" (never applied to stored values).
+THRESHOLD_TOL = 1e-9
+
+
+# --------------------------------------------------------------------------------------------------
+# Composite, coupling, coordination, bottleneck (arrays: rows units, columns dimensions)
+# --------------------------------------------------------------------------------------------------
+
+def _matrix(U) -> np.ndarray:
+    U = np.asarray(U, dtype=float)
+    return U[None, :] if U.ndim == 1 else U
+
+
+def composite(U, weights=None) -> np.ndarray:
+    """T = sum_i w_i U_i per row, with the weights normalised to sum 1 (default equal)."""
+    U = _matrix(U)
+    w = np.ones(U.shape[1]) if weights is None else np.asarray(weights, dtype=float)
+    if w.shape != (U.shape[1],) or np.any(w < 0) or not w.sum() > 0:
+        raise SpecError("weights: one non-negative weight per dimension, summing to a positive number")
+    return U @ (w / w.sum())
+
+
+def coupling(U) -> np.ndarray:
+    """Coupling degree C = (prod U_i)^(1/k) / ((1/k) sum U_i) per row (geometric over arithmetic
+    mean), in [0, 1] (AM-GM; clipped against rounding): exactly 1 when all U_i are equal, 0 when one
+    is 0, 0 by definition when all are 0 (0/0: no system to couple); NaN when a U_i is NaN. Scores
+    must be non-negative."""
+    U = _matrix(U)
+    if np.any(U < 0):
+        raise DataError("coupling: dimension scores must be non-negative")
+    k = U.shape[1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gm = np.exp(np.log(U).mean(axis=1))          # log 0 = -inf -> gm = 0
+        am = U.mean(axis=1)
+        c = np.where(am > 0, gm / np.where(am > 0, am, 1.0), 0.0)
+    c = np.clip(c, 0.0, 1.0)
+    if k:
+        c[(U.max(axis=1) == U.min(axis=1)) & (am > 0)] = 1.0   # equal scores: exactly 1, not 1 - 1e-16
+    c[np.isnan(U).any(axis=1)] = np.nan
+    return c if k else np.full(U.shape[0], np.nan)
+
+
+def coordination(C, T) -> np.ndarray:
+    """Coupling coordination degree D = sqrt(C T)."""
+    return np.sqrt(np.clip(np.asarray(C, dtype=float) * np.asarray(T, dtype=float), 0.0, None))
+
+
+def band(D) -> np.ndarray:
+    """Name of the coordination band of each D (:data:`BANDS`); None for NaN."""
+    D = np.atleast_1d(np.asarray(D, dtype=float))
+    lows = np.array([b[0] for b in BANDS])
+    idx = np.clip(np.searchsorted(lows, D + 1e-12, side="right") - 1, 0, len(BANDS) - 1)
+    out = np.array([BANDS[i][1] for i in idx], dtype=object)
+    out[np.isnan(D)] = None
+    return out
+
+
+def bottleneck(U, names, threshold: float) -> np.ndarray:
+    """Per row, the dimensions with U_i below ``threshold``, lowest score first (ties in spec order),
+    joined by ","; "" when every dimension reaches it; None when a score is NaN."""
+    U = _matrix(U)
+    out = np.empty(U.shape[0], dtype=object)
+    for r, row in enumerate(U):
+        if np.isnan(row).any():
+            out[r] = None
+            continue
+        below = [j for j in np.argsort(row, kind="stable") if row[j] < threshold - THRESHOLD_TOL]
+        out[r] = ",".join(names[j] for j in below)
+    return out
+
+
+def regime(U, threshold: float) -> np.ndarray:
+    """'new-quality' when every dimension reaches the threshold, else 'traditional' (None for NaN)."""
+    U = _matrix(U)
+    out = np.where((U >= threshold - THRESHOLD_TOL).all(axis=1), NEW_QUALITY, TRADITIONAL).astype(object)
+    out[np.isnan(U).any(axis=1)] = None
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Result
+# --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """Result of :func:`analyze`. Tables have plain columns and keep the input's ids and row order:
+
+    * ``scores``: id (, period) (, group), score_<dimension> for each, composite, coupling,
+      coordination, band, bottleneck, regime;
+    * ``summary``: per period (or 'all'): units, mean of each score, composite, coupling and
+      coordination, the share of units in the new-quality regime and the most frequent bottleneck;
+    * ``dimensions``: the spec, one row per dimension (model, frontier, columns, weight);
+    * ``malmquist`` (with a period): dimension, id, period_from, period_to, malmquist, effch,
+      techch (+ pech, sech), status;
+    * ``dynamics`` (with a period): id, period_from, period_to, coordination_from, coordination_to,
+      coordination_change (D_to - D_from), then malmquist_<dimension> for each DEA dimension;
+    * ``groups`` (with a group): id (, period), group, then group_<d>, meta_<d>, tgr_<d> per DEA
+      dimension; ``group_summary``: group, dimension, mean group and meta scores, mean TGR.
+
+    Tables not computed are None.
+    """
+
+    spec: AnalysisSpec
+    scores: pd.DataFrame
+    summary_table: pd.DataFrame
+    dimensions: pd.DataFrame
+    malmquist: pd.DataFrame | None
+    dynamics: pd.DataFrame | None
+    groups: pd.DataFrame | None
+    group_summary: pd.DataFrame | None
+    source: str
+
+    @property
+    def key_columns(self) -> list[str]:
+        return [self.spec.id] + ([self.spec.period] if self.spec.period else [])
+
+    def to_frame(self) -> pd.DataFrame:
+        """The scores table indexed by id (and period), as the CLI writes it."""
+        return self.scores.set_index(self.key_columns)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The named tables that were computed: scores, summary, dimensions, malmquist, dynamics,
+        groups, group_summary (plain columns)."""
+        named = {"scores": self.scores, "summary": self.summary_table, "dimensions": self.dimensions,
+                 "malmquist": self.malmquist, "dynamics": self.dynamics, "groups": self.groups,
+                 "group_summary": self.group_summary}
+        return {k: v for k, v in named.items() if v is not None}
+
+    def report(self, directory) -> Path:
+        """Write the HTML report, its PNG figures and the xlsx workbook into ``directory``; returns
+        the path of ``index.html``."""
+        from .report import write_report
+
+        return write_report(self, directory)
+
+    def summary(self) -> str:
+        """Short text: spec, rows, mean scores and the regime and band counts."""
+        s = self.scores
+        lines = [f"Innovation efficiency in {len(self.spec.dimensions)} dimensions ({self.source}): "
+                 f"{len(s)} rows"]
+        for d in self.spec.dimensions:
+            lines.append(f"  {d.name:<16} {d.model:<6} {self.spec.frontier_of(d):<10} "
+                         f"mean score {s['score_' + d.name].mean():.4f}")
+        lines.append(f"  composite {s['composite'].mean():.4f}, coupling {s['coupling'].mean():.4f}, "
+                     f"coordination {s['coordination'].mean():.4f}")
+        counts = s["regime"].value_counts()
+        lines.append("  regime: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (f"<Analysis {', '.join(self.spec.names)}: {len(self.scores)} rows, tables "
+                f"{', '.join(self.tables())}>")
+
+
+# --------------------------------------------------------------------------------------------------
+# Data preparation
+# --------------------------------------------------------------------------------------------------
+
+def _prepare(raw: RawTable, spec: AnalysisSpec) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """A clean table: the id (, period) (, group) columns as given, then every dimension column as
+    float64 (DataError naming file, column and row for a bad cell); and the numeric periods."""
+    frame = raw.frame
+    keys = [spec.id] + ([spec.period] if spec.period else [])
+    ids = _labels(raw, keys)            # missing ids, duplicate (id, period)
+    work = {}
+    if len(keys) == 1:
+        work[spec.id] = ids.to_numpy()
+    else:
+        for level, name in enumerate(keys):
+            work[name] = ids.get_level_values(level).to_numpy()
+    periods = None
+    if spec.period:
+        from .malmquist import _period_output, _period_values
+
+        periods = _period_values(raw, spec.period, [spec.id])
+        work[spec.period] = _period_output(periods)
+    if spec.group:
+        g = frame[spec.group]
+        miss = g.isna().to_numpy() | g.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy()
+        if miss.any():
+            i = int(np.flatnonzero(miss)[0])
+            raise DataError(f"{raw.source}: column {spec.group!r}, {raw.where(i, ids[i])}: missing group")
+        work[spec.group] = g.map(lambda v: v.strip() if isinstance(v, str) else v).to_numpy()
+    for c in spec.columns:
+        work[c] = _numeric_column(raw, c, ids, nonnegative=True)
+    return pd.DataFrame(work), periods
+
+
+# --------------------------------------------------------------------------------------------------
+# Scoring one dimension
+# --------------------------------------------------------------------------------------------------
+
+def _dea_block(dim: DimensionSpec, work: pd.DataFrame, keys: list[str], rows: np.ndarray,
+               ref_rows: np.ndarray | None, solver) -> np.ndarray:
+    """Efficiency in (0, 1] of ``rows`` against the frontier of ``ref_rows`` (None: of ``rows``)."""
+    from .dea.api import dea
+
+    if rows.size == 0:
+        return np.zeros(0)
+    if ref_rows is None and rows.size == 1:
+        return np.ones(1)               # a unit alone spans its own frontier
+    frame = work.iloc[rows]
+    ref = None if ref_rows is None or np.array_equal(ref_rows, rows) else work.iloc[ref_rows]
+    r = dea(frame, id=keys, inputs=list(dim.inputs), outputs=list(dim.outputs),
+            undesirable=list(dim.undesirable) or None, model=dim.model, rts=dim.rts,
+            orientation=dim.orientation, direction=dim.direction, reference=ref, solver=solver)
+    s = r.scores.to_numpy(dtype=float)
+    return 1.0 / (1.0 + s) if dim.model == "ddf" else s
+
+
+def _frontier_runs(frontier: str, periods: np.ndarray | None, subset: np.ndarray):
+    """(rows to score, reference rows or None) per frontier run, over the row indices ``subset``."""
+    if periods is None or frontier == "pooled":
+        yield subset, None
+        return
+    p = periods[subset]
+    for t in np.unique(p):
+        rows = subset[p == t]
+        yield rows, (None if frontier == "period" else subset[p <= t])
+
+
+class _Prefixed:
+    """Re-issue the warnings raised inside (SolveWarning of unsolved LPs...) prefixed with the
+    dimension they concern."""
+
+    def __init__(self, what: str, ignore: str | None = None):
+        self.what, self.ignore = what, ignore
+
+    def __enter__(self):
+        self._cm = warnings.catch_warnings(record=True)
+        self._log = self._cm.__enter__()
+        warnings.simplefilter("always")
+        return self
+
+    def __exit__(self, *exc):
+        self._cm.__exit__(*exc)
+        seen = set()
+        for w in self._log:
+            text = f"{self.what}: {w.message}"
+            if self.ignore and self.ignore in str(w.message):
+                continue
+            if text not in seen:
+                seen.add(text)
+                warnings.warn(text, w.category, stacklevel=3)
+        return False
+
+
+def _dea_scores(dim, work, keys, periods, frontier, solver, subset=None, what=None) -> np.ndarray:
+    n = len(work)
+    subset = np.arange(n) if subset is None else subset
+    out = np.full(n, np.nan)
+    with _Prefixed(what or f"dimension {dim.name!r}"):
+        for rows, ref in _frontier_runs(frontier, periods, subset):
+            out[rows] = _dea_block(dim, work, keys, rows, ref, solver)
+    return out
+
+
+def _sfa_scores(dim: DimensionSpec, spec: AnalysisSpec, work: pd.DataFrame, periods, frontier) -> np.ndarray:
+    import efficiency
+
+    sfa = getattr(efficiency, "sfa", None)
+    if sfa is None:
+        raise spec.error(f"dimensions.{dim.name}.model", "model 'sfa' needs efficiency.sfa, which this "
+                                                         "installation does not provide")
+    out = np.full(len(work), np.nan)
+    for rows, _ in _frontier_runs(frontier, periods, np.arange(len(work))):
+        frame = work.iloc[rows].reset_index(drop=True)
+        kw = {}
+        if dim.panel is not None:
+            kw = {"id": spec.id, "period": spec.period, "panel": dim.panel}
+        res = sfa(frame, output=dim.outputs[0], inputs=list(dim.inputs), form=dim.form, dist=dim.dist,
+                  cost=dim.cost, **kw)
+        eff = np.asarray(getattr(res, "efficiency"), dtype=float).reshape(-1)
+        if eff.size != rows.size:
+            raise SpecError(f"dimensions.{dim.name}: efficiency.sfa returned {eff.size} efficiencies for "
+                            f"{rows.size} rows")
+        out[rows] = eff
+    return out
+
+
+def _malmquist_kind(dim: DimensionSpec, frontier: str) -> str | None:
+    if dim.malmquist is None or dim.model == "sfa":
+        return None
+    if dim.malmquist != "auto":
+        return dim.malmquist
+    return {"period": "adjacent", "sequential": "sequential", "pooled": "global"}[frontier]
+
+
+# --------------------------------------------------------------------------------------------------
+# analyze
+# --------------------------------------------------------------------------------------------------
+
+def analyze(data, spec, *, solver=None) -> Analysis:
+    """Score units on every dimension of ``spec`` and compute composite, coupling, coordination,
+    bottlenecks, dynamics and group gaps (module docstring; DESIGN section 7).
+
+    ``data``: a DataFrame or CSV path. ``spec``: a TOML file path, TOML text, a dict of the same shape
+    or an :class:`~efficiency.spec.AnalysisSpec`. ``solver``: the LP backend, as for
+    :func:`efficiency.dea`. Returns an :class:`Analysis`.
+    """
+    sp = load_spec(spec)
+    raw = as_raw_table(data, what="data")
+    sp.check_columns(list(raw.frame.columns), data_source=raw.source)
+    if len(raw.frame) < 2:
+        raise DataError(f"{raw.source}: {len(raw.frame)} rows; at least 2 are needed")
+    work, periods = _prepare(raw, sp)
+    keys = [sp.id] + ([sp.period] if sp.period else [])
+    names = list(sp.names)
+
+    U = np.column_stack([
+        _sfa_scores(d, sp, work, periods, sp.frontier_of(d)) if d.model == "sfa"
+        else _dea_scores(d, work, keys, periods, sp.frontier_of(d), solver)
+        for d in sp.dimensions])
+    T = composite(U, sp.weights)
+    C = coupling(U)
+    D = coordination(C, T)
+    lead = {k: work[k].to_numpy() for k in keys}
+    if sp.group:
+        lead[sp.group] = work[sp.group].to_numpy()
+    scores = pd.DataFrame({**lead, **{f"score_{nm}": U[:, j] for j, nm in enumerate(names)},
+                           "composite": T, "coupling": C, "coordination": D, "band": band(D),
+                           "bottleneck": bottleneck(U, names, sp.threshold), "regime": regime(U, sp.threshold)})
+
+    dims = pd.DataFrame({
+        "dimension": names, "label": [d.title for d in sp.dimensions], "model": [d.model for d in sp.dimensions],
+        "rts": [None if d.model in ("fdh", "sfa") else d.rts for d in sp.dimensions],
+        "orientation": [d.orientation if d.model not in ("ddf", "sfa") else None for d in sp.dimensions],
+        "frontier": [sp.frontier_of(d) if sp.period else "cross-section" for d in sp.dimensions],
+        "inputs": [", ".join(d.inputs) for d in sp.dimensions],
+        "outputs": [", ".join(d.outputs) for d in sp.dimensions],
+        "undesirable": [", ".join(d.undesirable) for d in sp.dimensions],
+        "weight": list(sp.weights), "threshold": sp.threshold})
+
+    mq = dyn = None
+    if sp.period:
+        mq, dyn = _dynamics(sp, work, scores, periods, solver)
+    grp = gsum = None
+    if sp.group:
+        grp, gsum = _groups(sp, work, keys, periods, U, solver)
+    return Analysis(sp, scores, _summary(sp, scores), dims, mq, dyn, grp, gsum, raw.source)
+
+
+def _summary(sp: AnalysisSpec, scores: pd.DataFrame) -> pd.DataFrame:
+    cols = [f"score_{n}" for n in sp.names] + ["composite", "coupling", "coordination"]
+    parts = [(p, scores[scores[sp.period] == p]) for p in sorted(scores[sp.period].unique())] \
+        if sp.period else []
+    parts.append(("all", scores))
+    rows = []
+    for label, s in parts:
+        row = {"period": label, "units": len(s)}
+        row.update({c: s[c].mean() for c in cols})
+        row["new_quality_share"] = float((s["regime"] == NEW_QUALITY).mean())
+        b = s["bottleneck"].dropna()
+        flat = pd.Series([x for v in b for x in v.split(",") if x])
+        row["main_bottleneck"] = flat.value_counts().index[0] if len(flat) else ""
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    if not sp.period:
+        out = out.drop(columns="period")
+    else:
+        out["period"] = out["period"].astype(object)
+    return out
+
+
+def _dynamics(sp: AnalysisSpec, work, scores, periods, solver):
+    from .malmquist import malmquist
+
+    frames = []
+    for d in sp.dimensions:
+        kind = _malmquist_kind(d, sp.frontier_of(d))
+        if kind is None:
+            continue
+        cols = list(d.inputs) + list(d.outputs) + list(d.undesirable)
+        # the VRS cross-period distances (v_* columns) are not reported here: no warning about them
+        with _Prefixed(f"dimension {d.name!r}, Malmquist", ignore="VRS cross-period distances"):
+            r = malmquist(work[[sp.id, sp.period] + cols], id=sp.id, period=sp.period, inputs=list(d.inputs),
+                          outputs=list(d.outputs), undesirable=list(d.undesirable) or None, kind=kind,
+                          rts="crs" if d.model == "fdh" else d.rts,
+                          orientation=d.orientation if d.orientation in ("input", "output") else "input",
+                          solver=solver)
+        f = r.to_frame()
+        keep = [sp.id, "period_from", "period_to", "malmquist", "effch", "techch"] + \
+            [c for c in ("pech", "sech") if c in f.columns] + ["status"]
+        f = f[keep]
+        f.insert(0, "dimension", d.name)
+        f.insert(1, "kind", kind)
+        frames.append(f)
+    mq = pd.concat(frames, ignore_index=True) if frames else None
+
+    # change in D between consecutive periods, per unit, in the order of first appearance
+    P = np.unique(periods)
+    unit = scores[sp.id].to_numpy()
+    units = pd.unique(unit)
+    D = {(u, p): d for u, p, d in zip(unit, periods, scores["coordination"].to_numpy())}
+    pout = scores[sp.period].to_numpy()
+    plabel = {float(a): b for a, b in zip(periods, pout)}
+    rows = []
+    for u in units:
+        for a, b in zip(P[:-1], P[1:]):
+            da, db = D.get((u, a), np.nan), D.get((u, b), np.nan)
+            rows.append({sp.id: u, "period_from": plabel[a], "period_to": plabel[b],
+                         "coordination_from": da, "coordination_to": db, "coordination_change": db - da})
+    dyn = pd.DataFrame(rows)
+    if mq is not None:
+        for name, f in mq.groupby("dimension", sort=False):
+            m = f.set_index([sp.id, "period_from", "period_to"])["malmquist"]
+            idx = pd.MultiIndex.from_frame(dyn[[sp.id, "period_from", "period_to"]])
+            dyn[f"malmquist_{name}"] = m.reindex(idx).to_numpy()
+    return mq, dyn
+
+
+def _groups(sp: AnalysisSpec, work, keys, periods, U, solver):
+    g = work[sp.group].to_numpy()
+    groups = pd.unique(g)
+    out = {k: work[k].to_numpy() for k in keys}
+    out[sp.group] = g
+    summary = []
+    for j, d in enumerate(sp.dimensions):
+        if d.model == "sfa":
+            continue
+        frontier = sp.frontier_of(d)
+        gs = np.full(len(work), np.nan)
+        for grp in groups:
+            subset = np.flatnonzero(g == grp)
+            part = _dea_scores(d, work, keys, periods, frontier, solver, subset=subset,
+                               what=f"dimension {d.name!r}, group {grp!r}")
+            gs[subset] = part[subset]
+        meta = U[:, j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tgr = meta / gs
+        out[f"group_{d.name}"] = gs
+        out[f"meta_{d.name}"] = meta
+        out[f"tgr_{d.name}"] = tgr
+        for grp in groups:
+            m = g == grp
+            summary.append({"group": grp, "dimension": d.name, "rows": int(m.sum()),
+                            "group_score": float(np.nanmean(gs[m])), "meta_score": float(np.nanmean(meta[m])),
+                            "tgr": float(np.nanmean(tgr[m]))})
+    if len(out) == len(keys) + 1:
+        return None, None
+    return pd.DataFrame(out), pd.DataFrame(summary)
+
+
+def check(data, spec) -> str:
+    """Validate ``spec`` and ``data`` together without solving anything: the spec's keys, models and
+    weights, its columns against the data, the id/period/group columns and every cell a dimension uses.
+    Returns a one-paragraph description; raises SpecError or DataError."""
+    sp = load_spec(spec)
+    raw = as_raw_table(data, what="data")
+    sp.check_columns(list(raw.frame.columns), data_source=raw.source)
+    work, periods = _prepare(raw, sp)
+    lines = [f"ok: {sp.source} with {raw.source}: {len(work)} rows"
+             + (f", {len(np.unique(periods))} periods" if periods is not None else "")
+             + (f", {work[sp.group].nunique()} groups" if sp.group else "")]
+    for d, w in zip(sp.dimensions, sp.weights):
+        frontier = sp.frontier_of(d) if sp.period else "cross-section"
+        lines.append(f"  {d.name}: {d.model}, {len(d.inputs)} inputs, {len(d.outputs)} outputs"
+                     + (f", {len(d.undesirable)} undesirable" if d.undesirable else "")
+                     + f", frontier {frontier}, weight {w:.4g}")
+    lines.append(f"  threshold {sp.threshold:g}")
+    return "\n".join(lines)

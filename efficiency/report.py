@@ -1,0 +1,298 @@
+"""Tables and figures of a three-dimension analysis (DESIGN section 7): ``Analysis.report(dir)``.
+
+``write_report`` writes into one folder:
+
+* ``index.html``: a self-contained report (figures embedded as base64 PNG data URIs, each also linked
+  to its PNG file), with the spec, the methods (formulas and papers), summary tables and the figures;
+* the figures as PNG files (matplotlib, Agg backend, imported only here and only when called):
+  ``score_distribution.png`` (score distribution per dimension), ``unit_dimensions.png`` (each unit's
+  dimensions side by side, latest period), ``coordination_heatmap.png`` (D by unit and period),
+  ``malmquist_components.png`` (geometric means of the Malmquist index and its components over time,
+  per dimension; with a period) and ``group_gaps.png`` (mean technology gap ratio by group and
+  dimension; with a group);
+* ``tables.xlsx``: one sheet per table of :meth:`Analysis.tables` (openpyxl).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+
+WORKBOOK = "tables.xlsx"
+INDEX = "index.html"
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _geomean(v) -> float:
+    v = np.asarray(v, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    return float(np.exp(np.log(v).mean())) if v.size else float("nan")
+
+
+# --------------------------------------------------------------------------------------------------
+# Figures: each returns a matplotlib Figure (or None when the data do not call for it)
+# --------------------------------------------------------------------------------------------------
+
+def fig_score_distribution(a):
+    plt = _plt()
+    names = list(a.spec.names)
+    cols = [f"score_{n}" for n in names] + ["composite", "coordination"]
+    labels = [d.title for d in a.spec.dimensions] + ["composite T", "coordination D"]
+    data = [a.scores[c].dropna().to_numpy() for c in cols]
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.4 * len(cols)), 4.2))
+    ax.boxplot(data, showmeans=True)
+    ax.set_xticks(range(1, len(cols) + 1), labels, rotation=20, ha="right")
+    rng = np.random.default_rng(0)
+    for k, v in enumerate(data, start=1):
+        ax.scatter(k + rng.uniform(-0.15, 0.15, v.size), v, s=6, alpha=0.35, color="tab:blue")
+    ax.axhline(a.spec.threshold, ls="--", color="tab:red", lw=1, label=f"threshold {a.spec.threshold:g}")
+    ax.set_ylabel("efficiency / degree")
+    ax.set_ylim(0, 1.05)
+    ax.set_title("Score distribution per dimension")
+    ax.legend(loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def _latest(a) -> tuple[pd.DataFrame, str]:
+    s = a.scores
+    if a.spec.period:
+        last = s[a.spec.period].max()
+        return s[s[a.spec.period] == last], f"{a.spec.period} {last}"
+    return s, ""
+
+
+def fig_unit_dimensions(a):
+    plt = _plt()
+    s, when = _latest(a)
+    names = list(a.spec.names)
+    s = s.sort_values("composite")
+    n, k = len(s), len(names)
+    fig, ax = plt.subplots(figsize=(8, max(3.5, 0.28 * n * max(1, k) / 2 + 1)))
+    y = np.arange(n)
+    h = 0.8 / k
+    for j, d in enumerate(a.spec.dimensions):
+        ax.barh(y + (j - (k - 1) / 2) * h, s[f"score_{d.name}"], height=h, label=d.title)
+    ax.set_yticks(y, [str(v) for v in s[a.spec.id]], fontsize=7)
+    ax.axvline(a.spec.threshold, ls="--", color="tab:red", lw=1)
+    ax.set_xlim(0, 1.05)
+    ax.set_xlabel("efficiency")
+    ax.set_title("Each unit's dimensions" + (f" ({when})" if when else "") + ", sorted by composite")
+    ax.legend(loc="lower right", fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def fig_coordination_heatmap(a):
+    plt = _plt()
+    s = a.scores
+    idc = a.spec.id
+    units = pd.unique(s[idc])
+    if a.spec.period:
+        mat = s.pivot(index=idc, columns=a.spec.period, values="coordination").reindex(units)
+    else:
+        mat = s.set_index(idc)[["coordination"]].reindex(units)
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.6 * mat.shape[1] + 3), max(3.5, 0.25 * len(units) + 1)))
+    im = ax.imshow(mat.to_numpy(dtype=float), aspect="auto", cmap="RdYlGn", vmin=0, vmax=1)
+    ax.set_yticks(range(len(units)), [str(u) for u in units], fontsize=7)
+    ax.set_xticks(range(mat.shape[1]), [str(c) for c in mat.columns], rotation=45 if mat.shape[1] > 6 else 0)
+    fig.colorbar(im, ax=ax, label="coordination degree D")
+    ax.set_title("Coupling coordination degree D" + (" by unit and period" if a.spec.period else " by unit"))
+    fig.tight_layout()
+    return fig
+
+
+def fig_malmquist(a):
+    if a.malmquist is None or a.malmquist.empty:
+        return None
+    plt = _plt()
+    mq = a.malmquist
+    dims = list(pd.unique(mq["dimension"]))
+    fig, axes = plt.subplots(1, len(dims), figsize=(4.2 * len(dims), 3.6), sharey=True, squeeze=False)
+    for ax, name in zip(axes[0], dims):
+        f = mq[mq["dimension"] == name]
+        g = f.groupby(["period_from", "period_to"], sort=True)
+        labels = [f"{a_}-{str(b)[-2:]}" for a_, b in g.groups]
+        for comp in ("malmquist", "effch", "techch"):
+            ax.plot(range(len(labels)), [_geomean(v) for _, v in g[comp]], marker="o", label=comp)
+        ax.axhline(1.0, color="grey", lw=0.8)
+        ax.set_xticks(range(len(labels)), labels, rotation=45, fontsize=7)
+        title = next((d.title for d in a.spec.dimensions if d.name == name), name)
+        ax.set_title(f"{title}", fontsize=9)
+    axes[0][0].set_ylabel("geometric mean (> 1: improvement)")
+    axes[0][-1].legend(fontsize=7)
+    fig.suptitle("Malmquist index and components over time")
+    fig.tight_layout()
+    return fig
+
+
+def fig_group_gaps(a):
+    if a.group_summary is None or a.group_summary.empty:
+        return None
+    plt = _plt()
+    gs = a.group_summary
+    groups = list(pd.unique(gs["group"]))
+    dims = list(pd.unique(gs["dimension"]))
+    fig, ax = plt.subplots(figsize=(max(5.0, 1.6 * len(groups) + 2), 3.8))
+    w = 0.8 / len(dims)
+    x = np.arange(len(groups))
+    for j, d in enumerate(dims):
+        vals = [gs[(gs["group"] == g) & (gs["dimension"] == d)]["tgr"].mean() for g in groups]
+        ax.bar(x + (j - (len(dims) - 1) / 2) * w, vals, width=w, label=d)
+    ax.set_xticks(x, [str(g) for g in groups])
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("mean technology gap ratio (meta / group)")
+    ax.set_title("Group technology gaps (O'Donnell, Rao and Battese 2008)")
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+FIGURES = (
+    ("score_distribution.png", fig_score_distribution,
+     "Distribution of each dimension's efficiency, the composite T and the coordination degree D over "
+     "all rows (box: quartiles, triangle: mean; dashed: the bottleneck threshold)."),
+    ("unit_dimensions.png", fig_unit_dimensions,
+     "Each unit's dimension scores side by side (latest period), units sorted by the composite."),
+    ("coordination_heatmap.png", fig_coordination_heatmap,
+     "Coupling coordination degree D = sqrt(C T) by unit and period."),
+    ("malmquist_components.png", fig_malmquist,
+     "Geometric means over units of the Malmquist index (malmquist), efficiency change (effch) and "
+     "technical change (techch) per pair of periods, per dimension."),
+    ("group_gaps.png", fig_group_gaps,
+     "Mean technology gap ratio TGR = meta-frontier score / group-frontier score by group and dimension "
+     "(1: the group's frontier is the meta-frontier)."),
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# Writers
+# --------------------------------------------------------------------------------------------------
+
+def write_workbook(a, path) -> Path:
+    """Write every table of the analysis to an xlsx workbook, one sheet per table."""
+    path = Path(path)
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        for name, table in a.tables().items():
+            table.to_excel(xl, sheet_name=name[:31], index=False)
+    return path
+
+
+def _table_html(frame: pd.DataFrame, max_rows: int | None = None) -> str:
+    f = frame if max_rows is None or len(frame) <= max_rows else frame.head(max_rows)
+    out = f.to_html(index=False, float_format=lambda v: f"{v:.4f}", na_rep="", border=0, classes="t",
+                    escape=True)
+    if max_rows is not None and len(frame) > max_rows:
+        out += f"<p class='note'>First {max_rows} of {len(frame)} rows; all rows are in {WORKBOOK}.</p>"
+    return out
+
+
+def _methods(a) -> str:
+    sp = a.spec
+    items = []
+    for d in sp.dimensions:
+        frontier = sp.frontier_of(d) if sp.period else "cross-section"
+        model = {"radial": f"radial DEA ({d.rts.upper()}, {d.orientation}-oriented; Charnes-Cooper-Rhodes 1978, "
+                           "Banker-Charnes-Cooper 1984)",
+                 "sbm": f"SBM ({d.rts.upper()}, {d.orientation}; Tone 2001" +
+                        (", with undesirable outputs Tone 2004)" if d.undesirable else ")"),
+                 "ddf": f"directional distance function ({d.rts.upper()}; Chambers-Chung-Faere 1996), "
+                        "efficiency 1/(1 + beta)",
+                 "fdh": f"FDH ({d.orientation}-oriented; Deprins-Simar-Tulkens 1984)",
+                 "sfa": f"SFA ({d.form}, {d.dist}; Battese-Coelli 1988 efficiency)"}[d.model]
+        cols = (f"inputs {', '.join(d.inputs)}; outputs {', '.join(d.outputs)}" +
+                (f"; undesirable {', '.join(d.undesirable)}" if d.undesirable else ""))
+        items.append(f"<li><b>{html.escape(d.title)}</b> ({html.escape(d.name)}): {html.escape(model)}, "
+                     f"frontier: {html.escape(frontier)}; {html.escape(cols)}.</li>")
+    w = ", ".join(f"{n} {x:.3g}" for n, x in zip(sp.names, sp.weights))
+    return (
+        "<ul>" + "".join(items) + "</ul>"
+        f"<p>Composite T = &sum; w<sub>i</sub> U<sub>i</sub> with normalised weights ({html.escape(w)}). "
+        "Coupling C = (&prod; U<sub>i</sub>)<sup>1/k</sup> / ((1/k) &sum; U<sub>i</sub>) (geometric over "
+        "arithmetic mean; capacity-coupling coefficient, Liu, Li and Song 2005; Wang et al. 2021), in [0, 1]. "
+        "Coordination D = &radic;(C T), classified on the ten-band scale (0&ndash;0.1 extreme disorder, "
+        "&hellip;, 0.9&ndash;1 quality coordination). "
+        f"A dimension below the threshold {sp.threshold:g} is a bottleneck; the regime is "
+        "<i>new-quality</i> when every dimension reaches it, else <i>traditional</i>.</p>"
+        + ("<p>Dynamics: Malmquist index per dimension (Faere, Grosskopf, Norris and Zhang 1994; "
+           "Malmquist-Luenberger with bad outputs, Chung, Faere and Grosskopf 1997) and the change in D "
+           "between consecutive periods.</p>" if sp.period else "")
+        + ("<p>Groups: DEA against each group's own frontier and against all units (meta-frontier); "
+           "technology gap ratio TGR = meta / group (O'Donnell, Rao and Battese 2008).</p>" if sp.group else ""))
+
+
+_CSS = """body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;
+margin:2em auto;padding:0 1em;color:#222}h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em}
+table.t{border-collapse:collapse;font-size:.8em;margin:.5em 0}table.t td,table.t th{padding:2px 6px;
+border-bottom:1px solid #eee;text-align:right}table.t th{background:#f4f4f4}figure{margin:1.5em 0}
+figure img{max-width:100%;border:1px solid #ddd}figcaption{font-size:.9em;color:#555}.note{font-size:.85em;color:#666}"""
+
+
+def write_report(a, directory) -> Path:
+    """Write ``index.html``, the PNG figures and ``tables.xlsx`` into ``directory`` (created if
+    needed); returns the path of ``index.html``."""
+    out = Path(directory)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(f"{out}: cannot create the report folder ({exc.strerror or exc})") from None
+    plt = _plt()
+    figures = []
+    for filename, make, caption in FIGURES:
+        fig = make(a)
+        if fig is None:
+            continue
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110)
+        plt.close(fig)
+        png = buf.getvalue()
+        (out / filename).write_bytes(png)
+        figures.append((filename, caption, base64.b64encode(png).decode("ascii")))
+    write_workbook(a, out / WORKBOOK)
+
+    sp = a.spec
+    s = a.scores
+    bands = s["band"].value_counts().rename_axis("band").reset_index(name="rows")
+    from .dimensions import BANDS
+
+    order = {name: i for i, (_, name) in enumerate(BANDS)}
+    bands = bands.sort_values("band", key=lambda c: c.map(order), ascending=False)
+    regime = s["regime"].value_counts().rename_axis("regime").reset_index(name="rows")
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        "<title>Innovation efficiency report</title>", f"<style>{_CSS}</style></head><body>",
+        "<h1>Innovation efficiency in " + str(len(sp.dimensions)) + " dimensions</h1>",
+        f"<p>Data: <code>{html.escape(a.source)}</code>, {len(s)} rows"
+        + (f", {s[sp.period].nunique()} periods" if sp.period else "")
+        + (f", groups by <code>{html.escape(sp.group)}</code>" if sp.group else "")
+        + f". Spec: <code>{html.escape(sp.source)}</code>. All tables: <a href='{WORKBOOK}'>{WORKBOOK}</a>.</p>",
+        "<h2>Model</h2>", _methods(a),
+        "<h2>Summary</h2>", _table_html(a.summary_table),
+        "<h3>Coordination bands</h3>", _table_html(bands), "<h3>Regime</h3>", _table_html(regime),
+    ]
+    if a.group_summary is not None:
+        parts += ["<h3>Group and meta-frontier</h3>", _table_html(a.group_summary)]
+    parts.append("<h2>Figures</h2>")
+    for filename, caption, b64 in figures:
+        parts.append(f"<figure id='{filename[:-4]}'><img src='data:image/png;base64,{b64}' alt='{filename}'>"
+                     f"<figcaption>{html.escape(caption)} (<a href='{filename}'>{filename}</a>)</figcaption></figure>")
+    parts += ["<h2>Scores</h2>", _table_html(s, max_rows=400)]
+    parts.append("<p class='note'>Generated by innovation-efficiency.</p></body></html>")
+    index = out / INDEX
+    index.write_text("\n".join(parts), encoding="utf-8")
+    return index

@@ -1,0 +1,150 @@
+"""``efficiency score`` and ``efficiency spec init|check`` (DESIGN section 9): exit codes 0 / 1 (data or
+spec error, naming the key) / 2 (usage)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import cli
+import efficiency as ef
+
+REPO = Path(__file__).resolve().parents[1]
+SPEC = REPO / "sample_data" / "innovation.toml"
+
+SMALL_SPEC = """\
+[data]
+id = "province"
+period = "year"
+
+[dimensions.technology]
+inputs = ["rd_expenditure", "rd_personnel"]
+outputs = ["invention_patents"]
+
+[dimensions.industry]
+inputs = ["industrial_investment", "energy_consumption"]
+outputs = ["high_tech_output"]
+undesirable = ["co2_emissions"]
+model = "sbm"
+
+[composite]
+weights = { technology = 1, industry = 1 }
+"""
+
+
+@pytest.fixture(scope="module")
+def small_csv(tmp_path_factory) -> Path:
+    df = pd.read_csv(REPO / "sample_data" / "provinces.csv")
+    p = tmp_path_factory.mktemp("data") / "small.csv"
+    df[df["year"] >= 2022].to_csv(p, index=False)
+    return p
+
+
+def run(*args):
+    return CliRunner().invoke(cli.main, [str(a) for a in args])
+
+
+def ok(*args):
+    r = run(*args)
+    assert r.exit_code == 0, (r.exit_code, r.stderr, r.exception)
+    return r
+
+
+def write(tmp_path: Path, text: str, name="spec.toml") -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_score_csv_on_stdout_equals_api(small_csv, tmp_path):
+    spec = write(tmp_path, SMALL_SPEC)
+    r = ok("score", small_csv, "--spec", spec)
+    table = pd.read_csv(io.StringIO(r.stdout))
+    assert list(table.columns) == ["province", "year", "score_technology", "score_industry", "composite",
+                                   "coupling", "coordination", "band", "bottleneck", "regime"]
+    a = ef.analyze(small_csv, spec)
+    np.testing.assert_allclose(table["coordination"], a.scores["coordination"], rtol=1e-12)
+    assert table["province"].tolist() == a.scores["province"].tolist()
+
+
+def test_score_json_and_xlsx(small_csv, tmp_path):
+    spec = write(tmp_path, SMALL_SPEC)
+    ok("score", small_csv, "--spec", spec, "-o", tmp_path / "s.json")
+    rows = json.loads((tmp_path / "s.json").read_text())
+    assert len(rows) == 62 and rows[0]["province"] == "Beijing" and rows[0]["year"] == 2022
+    ok("score", small_csv, "--spec", spec, "-o", tmp_path / "s.xlsx")
+    book = pd.read_excel(tmp_path / "s.xlsx", sheet_name=None)
+    assert list(book) == ["scores", "summary", "dimensions", "malmquist", "dynamics"]
+
+
+def test_score_with_report(small_csv, tmp_path):
+    r = ok("score", small_csv, "--spec", SPEC, "-o", tmp_path / "s.csv", "--report", tmp_path / "rep")
+    assert f"report: {tmp_path / 'rep' / 'index.html'}" in r.stderr
+    assert (tmp_path / "rep" / "index.html").is_file() and (tmp_path / "rep" / "tables.xlsx").is_file()
+    assert len(list((tmp_path / "rep").glob("*.png"))) == 5
+    assert pd.read_csv(tmp_path / "s.csv").shape[0] == 62
+
+
+@pytest.mark.parametrize("old, new, key", [
+    ('"rd_expenditure", "rd_personnel"', '"rd_expenditur", "rd_personnel"',
+     "spec.toml, line 6: dimensions.technology.inputs: unknown column 'rd_expenditur' (did you mean "
+     "'rd_expenditure'?)"),
+    ('outputs = ["invention_patents"]', 'outputs = ["rd_personnel"]',
+     "spec.toml, line 7: dimensions.technology.outputs: column 'rd_personnel' is used in inputs and in outputs"),
+    ('model = "sbm"', 'model = "radial"', "spec.toml, line 12: dimensions.industry.undesirable: the radial model "
+                                          "cannot take undesirable outputs"),
+    ("technology = 1, industry = 1", "technology = 0, industry = 0",
+     "spec.toml, line 16: composite.weights: the weights sum to 0"),
+])
+@pytest.mark.parametrize("command", ["score", "check"])
+def test_spec_errors_exit_1_and_name_the_key(small_csv, tmp_path, old, new, key, command):
+    assert old in SMALL_SPEC
+    spec = write(tmp_path, SMALL_SPEC.replace(old, new, 1))
+    args = ("score", small_csv, "--spec", spec) if command == "score" else ("spec", "check", spec, small_csv)
+    r = run(*args)
+    assert r.exit_code == 1, (r.exit_code, r.stderr)
+    assert key in r.stderr
+    assert r.stderr.startswith("error: ")
+
+
+def test_data_error_exit_1_names_column_and_row(small_csv, tmp_path):
+    text = small_csv.read_text().splitlines()
+    cells = text[3].split(",")
+    cells[3] = "n/a"                              # rd_expenditure of the third data row
+    text[3] = ",".join(cells)
+    bad = write(tmp_path, "\n".join(text) + "\n", "bad.csv")
+    spec = write(tmp_path, SMALL_SPEC)
+    for args in (("score", bad, "--spec", spec), ("spec", "check", spec, bad)):
+        r = run(*args)
+        assert r.exit_code == 1
+        assert "column 'rd_expenditure', row 3 (line 4" in r.stderr and "missing value" in r.stderr
+
+
+def test_usage_errors_exit_2(small_csv):
+    assert run("score", small_csv).exit_code == 2                    # no --spec
+    assert run("score", small_csv, "--spec", SPEC, "--format", "xlsx").exit_code == 2   # xlsx needs -o
+
+
+def test_missing_spec_file_exit_1(small_csv, tmp_path):
+    r = run("score", small_csv, "--spec", tmp_path / "none.toml")
+    assert r.exit_code == 1 and "none.toml: no such spec file" in r.stderr
+
+
+def test_spec_init_and_check(tmp_path):
+    r = ok("spec", "init")
+    assert r.stdout.startswith("# Innovation efficiency in three dimensions")
+    target = tmp_path / "innovation.toml"
+    ok("spec", "init", target)
+    assert target.read_text() == r.stdout
+    again = run("spec", "init", target)
+    assert again.exit_code == 1 and "exists; give --force" in again.stderr
+    ok("spec", "init", target, "--force")
+    r = ok("spec", "check", target, REPO / "sample_data" / "provinces.csv")
+    assert r.stdout.startswith("ok: ") and "279 rows, 9 periods, 3 groups" in r.stdout
+    assert "technology: sbm, 3 inputs, 3 outputs, frontier period, weight 0.3333" in r.stdout

@@ -1,0 +1,279 @@
+"""Three-dimension analysis (DESIGN section 7): coupling, coordination, bands, bottlenecks, regime on
+hand-computed cases; per-dimension scores equal to direct ``efficiency.dea`` / ``efficiency.sfa`` calls
+on the same columns; Malmquist, change in D, group frontiers and technology gap ratios."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import efficiency as ef
+from efficiency.dimensions import (BANDS, analyze, band, bottleneck, composite, coordination, coupling,
+                                   regime)
+
+REPO = Path(__file__).resolve().parents[1]
+PROVINCES = REPO / "sample_data" / "provinces.csv"
+TECH_IN = ["rd_expenditure", "rd_personnel", "basic_research"]
+TECH_OUT = ["invention_patents", "pct_applications"]
+IND_IN = ["industrial_investment", "energy_consumption"]
+IND_OUT = ["high_tech_output"]
+BAD = ["co2_emissions"]
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    df = pd.read_csv(PROVINCES)
+    return df[df["year"].isin([2019, 2020, 2021])].reset_index(drop=True)
+
+
+def spec_dict(**dims) -> dict:
+    return {"data": {"id": "province", "period": "year"}, "dimensions": dims}
+
+
+# --------------------------------------------------------------------------------------------------
+# Coupling and coordination on hand-computed cases
+# --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("k", [2, 3, 5])
+@pytest.mark.parametrize("u", [0.05, 0.37, 1.0])
+def test_equal_scores_give_full_coupling(k, u):
+    assert coupling(np.full(k, u))[0] == 1.0
+
+
+def test_one_zero_gives_zero_coupling():
+    C = coupling([[0.0, 0.8, 0.9], [0.5, 0.0, 0.5], [1.0, 1.0, 0.0]])
+    assert C.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_all_zero_is_defined_as_zero_coupling_and_coordination():
+    C = coupling([0.0, 0.0, 0.0])
+    assert C.tolist() == [0.0]
+    assert coordination(C, composite([0.0, 0.0, 0.0])).tolist() == [0.0]
+
+
+def test_coupling_hand_computed():
+    # k = 2: C = sqrt(0.5 * 1) / 0.75 = 0.9428090415820634 (= 2 sqrt(U1 U2) / (U1 + U2))
+    assert coupling([0.5, 1.0])[0] == pytest.approx(2 * np.sqrt(0.5) / 1.5, rel=1e-14)
+    assert coupling([0.5, 1.0])[0] == pytest.approx(0.9428090415820634, rel=1e-14)
+    # k = 3: GM(0.2, 0.4, 0.8) = 0.4, AM = 1.4 / 3, C = 6/7; T = 7/15; D = sqrt(6/7 * 7/15) = sqrt(0.4)
+    U = np.array([[0.2, 0.4, 0.8]])
+    C, T = coupling(U), composite(U)
+    assert C[0] == pytest.approx(6 / 7, rel=1e-14)
+    assert T[0] == pytest.approx(7 / 15, rel=1e-14)
+    assert coordination(C, T)[0] == pytest.approx(np.sqrt(0.4), rel=1e-14)
+
+
+def test_coupling_never_leaves_unit_interval():
+    rng = np.random.default_rng(7)
+    U = np.vstack([rng.uniform(0, 1, (2000, 3)), rng.uniform(0, 1, (2000, 3)) ** 8,
+                   np.full((5, 3), 1 - 1e-16), [[1e-300, 1.0, 1.0], [1.0, 1.0, 1.0], [1e-12, 1e-12, 1e-12]]])
+    C = coupling(U)
+    assert np.all((C >= 0) & (C <= 1))
+    # C = GM / AM: check against the textbook form k [prod / (sum)^k]^(1/k) where it is representable
+    mid = U[:2000]
+    ref = 3 * (mid.prod(axis=1) / mid.sum(axis=1) ** 3) ** (1 / 3)
+    assert np.allclose(C[:2000], ref, rtol=1e-12)
+
+
+def test_nan_score_propagates():
+    U = [[np.nan, 0.5, 0.5]]
+    assert np.isnan(coupling(U)[0])
+    assert bottleneck(U, ["a", "b", "c"], 0.6)[0] is None
+    assert regime(U, 0.6)[0] is None
+    assert band([np.nan])[0] is None
+
+
+def test_weights_normalised():
+    U = np.array([[0.2, 0.4, 0.8]])
+    assert composite(U, [2, 1, 1])[0] == pytest.approx(0.5 * 0.2 + 0.25 * 0.4 + 0.25 * 0.8, rel=1e-14)
+    assert composite(U, [20, 10, 10])[0] == pytest.approx(0.4, rel=1e-14)
+    assert composite(U, [0, 0, 3])[0] == pytest.approx(0.8, rel=1e-14)
+
+
+def test_bands():
+    D = [0.0, 0.05, 0.1, 0.25, 0.3999, 0.4, 0.5, 0.59999, 0.6, 0.75, 0.8, 0.9, 0.95, 1.0]
+    assert band(D).tolist() == [
+        "extreme disorder", "extreme disorder", "serious disorder", "moderate disorder", "mild disorder",
+        "verge of disorder", "barely coordinated", "barely coordinated", "primary coordination",
+        "intermediate coordination", "good coordination", "quality coordination", "quality coordination",
+        "quality coordination"]
+    assert len(BANDS) == 10
+
+
+def test_bottleneck_and_regime_rules():
+    names = ["technology", "factor", "industry"]
+    U = np.array([[0.5, 0.9, 0.3],     # two below, lowest first
+                  [0.7, 0.6, 0.95],    # exactly at the threshold reaches it
+                  [0.59, 0.9, 0.9],    # one below
+                  [0.2, 0.2, 0.9]])    # tie below: spec order
+    assert bottleneck(U, names, 0.6).tolist() == ["industry,technology", "", "technology", "technology,factor"]
+    assert regime(U, 0.6).tolist() == ["traditional", "new-quality", "traditional", "traditional"]
+    assert regime(U, 0.2).tolist() == ["new-quality"] * 4
+
+
+# --------------------------------------------------------------------------------------------------
+# Scores equal direct calls
+# --------------------------------------------------------------------------------------------------
+
+def test_period_scores_equal_direct_dea(panel):
+    spec = spec_dict(technology={"inputs": TECH_IN, "outputs": TECH_OUT, "model": "sbm", "orientation": "input"},
+                     factor={"inputs": ["capital_stock", "employment"], "outputs": ["value_added"],
+                             "model": "radial", "rts": "crs", "orientation": "output"},
+                     industry={"inputs": IND_IN, "outputs": IND_OUT, "undesirable": BAD, "model": "ddf"},
+                     hull={"inputs": ["capital_stock"], "outputs": ["value_added"], "model": "fdh"})
+    a = analyze(panel, spec)
+    s = a.scores
+    assert list(s.columns[:2]) == ["province", "year"]
+    for year in (2019, 2020, 2021):
+        rows = panel["year"] == year
+        sub = panel[rows]
+        tech = ef.dea(sub, id="province", inputs=TECH_IN, outputs=TECH_OUT, model="sbm", rts="vrs",
+                      orientation="input").scores.to_numpy()
+        fac = ef.dea(sub, id="province", inputs=["capital_stock", "employment"], outputs=["value_added"],
+                     model="radial", rts="crs", orientation="output").scores.to_numpy()
+        beta = ef.dea(sub, id="province", inputs=IND_IN, outputs=IND_OUT, undesirable=BAD, model="ddf",
+                      rts="vrs").scores.to_numpy()
+        hull = ef.dea(sub, id="province", inputs=["capital_stock"], outputs=["value_added"],
+                      model="fdh").scores.to_numpy()
+        got = s[rows.to_numpy()]
+        np.testing.assert_allclose(got["score_technology"], tech, rtol=1e-12)
+        np.testing.assert_allclose(got["score_factor"], fac, rtol=1e-12)
+        np.testing.assert_allclose(got["score_industry"], 1 / (1 + beta), rtol=1e-12)   # DDF: 1/(1+beta)
+        np.testing.assert_allclose(got["score_hull"], hull, rtol=1e-12)
+    U = s[[f"score_{n}" for n in ("technology", "factor", "industry", "hull")]].to_numpy()
+    np.testing.assert_allclose(s["composite"], U.mean(axis=1), rtol=1e-14)
+    np.testing.assert_allclose(s["coupling"], np.exp(np.log(U).mean(axis=1)) / U.mean(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(s["coordination"], np.sqrt(s["coupling"] * s["composite"]), rtol=1e-14)
+
+
+def test_pooled_and_sequential_frontiers_equal_direct_dea(panel):
+    dims = {"technology": {"inputs": TECH_IN, "outputs": TECH_OUT, "model": "radial", "frontier": "pooled"},
+            "industry": {"inputs": IND_IN, "outputs": IND_OUT, "model": "radial", "frontier": "sequential"}}
+    a = analyze(panel, spec_dict(**dims))
+    pooled = ef.dea(panel, id=["province", "year"], inputs=TECH_IN, outputs=TECH_OUT, rts="vrs").scores
+    np.testing.assert_allclose(a.scores["score_technology"], pooled.to_numpy(), rtol=1e-12)
+    for year in (2019, 2020, 2021):
+        rows = (panel["year"] == year).to_numpy()
+        ref = panel[panel["year"] <= year]
+        seq = ef.dea(panel[rows], id=["province", "year"], inputs=IND_IN, outputs=IND_OUT, rts="vrs",
+                     reference=ref).scores
+        np.testing.assert_allclose(a.scores.loc[rows, "score_industry"], seq.to_numpy(), rtol=1e-12)
+    # the sequential frontier of the first year is that year's own frontier
+    first = ef.dea(panel[panel["year"] == 2019], id="province", inputs=IND_IN, outputs=IND_OUT).scores
+    np.testing.assert_allclose(a.scores.loc[(panel["year"] == 2019).to_numpy(), "score_industry"], first,
+                               rtol=1e-12)
+    # Malmquist kinds follow the frontier: pooled -> global, sequential -> sequential
+    assert dict(a.malmquist.groupby("dimension")["kind"].first()) == {"technology": "global",
+                                                                    "industry": "sequential"}
+
+
+def test_sfa_dimension_equals_direct_sfa(panel):
+    if getattr(ef, "sfa", None) is None:
+        pytest.fail("efficiency.sfa is not available: the sfa dimension cannot be tested")
+    dims = {"technology": {"inputs": ["rd_expenditure", "rd_personnel"], "outputs": ["invention_patents"],
+                           "model": "sfa"},
+            "industry": {"inputs": IND_IN, "outputs": IND_OUT, "model": "radial"}}
+    a = analyze(panel, spec_dict(**dims))
+    direct = ef.sfa(panel, output="invention_patents", inputs=["rd_expenditure", "rd_personnel"],
+                    form="cobb-douglas", dist="half-normal", cost=False)
+    np.testing.assert_allclose(a.scores["score_technology"], np.asarray(direct.efficiency, float), rtol=1e-10)
+    assert a.dimensions.set_index("dimension").loc["technology", "frontier"] == "pooled"
+    assert set(a.malmquist["dimension"]) == {"industry"}        # no Malmquist for SFA
+
+
+def test_malmquist_and_change_in_coordination(panel):
+    dims = {"technology": {"inputs": TECH_IN, "outputs": TECH_OUT, "model": "radial"},
+            "industry": {"inputs": IND_IN, "outputs": IND_OUT, "undesirable": BAD, "model": "sbm"}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = analyze(panel, spec_dict(**dims))
+        direct = ef.malmquist(panel, id="province", period="year", inputs=TECH_IN, outputs=TECH_OUT,
+                              kind="adjacent", rts="vrs", orientation="input").to_frame()
+        ml = ef.malmquist(panel, id="province", period="year", inputs=IND_IN, outputs=IND_OUT, undesirable=BAD,
+                          kind="adjacent", rts="vrs").to_frame()
+    mq = a.malmquist
+    t = mq[mq["dimension"] == "technology"].reset_index(drop=True)
+    for c in ("period_from", "period_to", "malmquist", "effch", "techch", "pech", "sech"):
+        np.testing.assert_allclose(t[c].to_numpy(float), direct[c].to_numpy(float), rtol=1e-12)
+    i = mq[mq["dimension"] == "industry"].reset_index(drop=True)
+    np.testing.assert_allclose(i["malmquist"].to_numpy(float), ml["malmquist"].to_numpy(float), rtol=1e-12)
+    dyn = a.dynamics
+    assert len(dyn) == 31 * 2
+    assert list(dyn.columns[:3]) == ["province", "period_from", "period_to"]
+    D = a.scores.set_index(["province", "year"])["coordination"]
+    row = dyn[(dyn["province"] == "Hubei") & (dyn["period_from"] == 2019)].iloc[0]
+    assert row["coordination_change"] == pytest.approx(D[("Hubei", 2020)] - D[("Hubei", 2019)], abs=1e-15)
+    np.testing.assert_allclose(dyn["malmquist_technology"].to_numpy(float), direct["malmquist"].to_numpy(float),
+                               rtol=1e-12)
+
+
+def test_group_frontier_meta_frontier_and_gap_ratio(panel):
+    spec = spec_dict(technology={"inputs": TECH_IN, "outputs": TECH_OUT, "model": "radial"},
+                     industry={"inputs": IND_IN, "outputs": IND_OUT, "model": "sbm"})
+    spec["data"]["group"] = "zone"
+    a = analyze(panel, spec)
+    g = a.groups
+    assert list(g.columns[:3]) == ["province", "year", "zone"]
+    rows = ((panel["year"] == 2020) & (panel["zone"] == "west")).to_numpy()
+    direct = ef.dea(panel[rows], id="province", inputs=TECH_IN, outputs=TECH_OUT, rts="vrs").scores
+    np.testing.assert_allclose(g.loc[rows, "group_technology"], direct.to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(g["meta_technology"], a.scores["score_technology"], rtol=0)
+    np.testing.assert_allclose(g["tgr_technology"], g["meta_technology"] / g["group_technology"], rtol=1e-15)
+    for d in ("technology", "industry"):
+        assert (g[f"tgr_{d}"] <= 1 + 1e-9).all() and (g[f"tgr_{d}"] > 0).all()
+        assert (g[f"group_{d}"] >= g[f"meta_{d}"] - 1e-9).all()
+    s = a.group_summary
+    west = s[(s["group"] == "west") & (s["dimension"] == "technology")].iloc[0]
+    m = (panel["zone"] == "west").to_numpy()
+    assert west["tgr"] == pytest.approx(g.loc[m, "tgr_technology"].mean(), rel=1e-14)
+    assert west["rows"] == m.sum()
+
+
+def test_rows_keep_input_order_and_ids(panel):
+    shuffled = panel.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    spec = spec_dict(technology={"inputs": TECH_IN, "outputs": TECH_OUT, "model": "radial"},
+                     industry={"inputs": IND_IN, "outputs": IND_OUT, "model": "radial"})
+    a, b = analyze(panel, spec), analyze(shuffled, spec)
+    assert b.scores["province"].tolist() == shuffled["province"].tolist()
+    assert b.scores["year"].tolist() == shuffled["year"].tolist()
+    left = a.to_frame().sort_index()
+    right = b.to_frame().sort_index()
+    pd.testing.assert_frame_equal(left, right, check_exact=False, rtol=1e-12)
+    assert a.to_frame().index.names == ["province", "year"]
+
+
+def test_cross_section_without_period():
+    df = pd.read_csv(PROVINCES)
+    df = df[df["year"] == 2023]
+    spec = {"data": {"id": "province"},
+            "dimensions": {"technology": {"inputs": TECH_IN, "outputs": TECH_OUT},
+                           "industry": {"inputs": IND_IN, "outputs": IND_OUT}},
+            "composite": {"weights": {"technology": 3, "industry": 1}, "threshold": 0.7}}
+    a = analyze(df, spec)
+    assert a.malmquist is None and a.dynamics is None and a.groups is None
+    assert list(a.scores.columns) == ["province", "score_technology", "score_industry", "composite", "coupling",
+                                      "coordination", "band", "bottleneck", "regime"]
+    s = a.scores
+    np.testing.assert_allclose(s["composite"], 0.75 * s["score_technology"] + 0.25 * s["score_industry"],
+                               rtol=1e-14)
+    below = (s[["score_technology", "score_industry"]] < 0.7).any(axis=1)
+    assert ((s["regime"] == "traditional") == below).all()
+    assert set(a.tables()) == {"scores", "summary", "dimensions"}
+
+
+def test_analyze_from_csv_path_and_toml_text(panel, tmp_path):
+    path = tmp_path / "p.csv"
+    panel.to_csv(path, index=False)
+    text = ('[data]\nid = "province"\nperiod = "year"\n\n[dimensions.technology]\ninputs = '
+            '["rd_expenditure", "rd_personnel"]\noutputs = ["invention_patents"]\n')
+    a = ef.analyze(str(path), text)
+    direct = ef.dea(panel[panel["year"] == 2021], id="province", inputs=["rd_expenditure", "rd_personnel"],
+                    outputs=["invention_patents"]).scores
+    np.testing.assert_allclose(a.scores.loc[(panel["year"] == 2021).to_numpy(), "score_technology"], direct,
+                               rtol=1e-12)
+    # a single dimension couples with itself: C = 1
+    assert (a.scores["coupling"] == 1.0).all()
