@@ -383,7 +383,7 @@ def _take(a: np.ndarray, idx: np.ndarray, fill):
 
 def malmquist(panel, id=None, period=None, inputs=None, outputs=None, undesirable=None, kind="adjacent",
               rts="crs", orientation="input", solver=None, *, base=None, cumulative: bool = False,
-              screen: bool | None = None) -> MalmquistResult:
+              screen: bool | None = None, client=None) -> MalmquistResult:
     """Malmquist productivity indices of a panel; returns a :class:`MalmquistResult`.
 
     ``panel`` is a DataFrame or CSV path with one row per unit and period: ``id`` names the unit id
@@ -399,7 +399,8 @@ def malmquist(panel, id=None, period=None, inputs=None, outputs=None, undesirabl
     always computed from CRS distances, and under another rts pech (change in efficiency under that
     rts, against each period's own technology) and sech = effch/pech are added
     (Faere-Grosskopf-Norris-Zhang decomposition, as R productivity and deaR ``type2="fgnz"``).
-    ``orientation``: 'input' or 'output'.
+    ``orientation``: 'input' or 'output'. ``client``: a ``dask.distributed.Client``; each
+    technology's batch of LPs is then solved on its cluster in chunks of units (same results).
 
     With ``undesirable`` (bad outputs) the Malmquist-Luenberger index (Chung, Faere and Grosskopf
     1997) is computed from directional distances beta in the direction (0, y, b) under weak
@@ -486,6 +487,9 @@ def malmquist(panel, id=None, period=None, inputs=None, outputs=None, undesirabl
     by_period = [np.flatnonzero(pcode == k) for k in range(T)]
 
     lp = backend(solver)
+    if client is not None:
+        from .distributed import distribute
+        lp = distribute(lp, client)        # each technology's LP batch chunked by unit on the cluster
     ctx = _Context(fd, orientation, lp, screen, ml)
     own, a, b = _distances(ctx, kind, RTS.CRS, by_period, base_k)
     extra = None if rts == RTS.CRS else _distances(ctx, kind, rts, by_period, base_k)

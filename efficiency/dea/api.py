@@ -106,14 +106,17 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
     ``nondiscretionary``: input/output columns kept at their level instead of being scaled (Banker and
     Morey 1986); ``noncontrollable``: columns held exactly at their level (equality rows, as deaR's
     ``nc_inputs``). ``screen``: find the frame (extreme-efficient DMUs, Dula 2011) first and solve
-    every LP against it only; default on with the numba backend.
+    every LP against it only; default on with the numba backend. ``client``: a
+    ``dask.distributed.Client``; the LPs are then solved on its cluster in chunks of DMUs (the
+    reference set is broadcast once per batch), with the same results as in-process.
     """
     model = Model.parse(model, name="model")
     rts = RTS.parse(rts, name="rts")
     orientation = _check_options(model, Orientation.parse(orientation, name="orientation"), super_efficiency,
                                  direction, undesirable, scale)
     if client is not None:
-        raise SpecError("client: distributed execution is not available in this version")
+        from ..distributed import _check_client
+        _check_client(client)
     fd = frontier_data(data, id=id, inputs=inputs, outputs=outputs, undesirable=undesirable,
                        min_rows=1 if reference is not None else 2)   # one DMU against a given frontier
     ref = None if reference is None else reference_data(reference, fd, id=id)
@@ -132,6 +135,9 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
     B = fd.B if fd.B.shape[1] else None
     exclude = np.arange(fd.n) if super_efficiency else None
     lp = None if model == Model.FDH else backend(solver)
+    if lp is not None and client is not None:
+        from ..distributed import distribute
+        lp = distribute(lp, client)        # LP batches chunked by DMU on the Dask cluster
     solver_name = "enumeration" if lp is None else lp.name
     if model == Model.FDH:
         env = fdh(fd.X, fd.Y, Xr, Yr, orientation=orientation)
