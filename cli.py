@@ -128,28 +128,40 @@ def main():
 @click.option("--noncontrollable", metavar="COLS", help="Inputs/outputs held exactly at their level.")
 @click.option("--scale", is_flag=True, help="Add scale efficiency (CRS/VRS) and the returns-to-scale class.")
 @click.option("--no-slacks", is_flag=True, help="Skip phase II (no slacks, targets from phase I).")
+@click.option("--scheduler", metavar="ADDRESS", help="Run the LPs on the Dask cluster of this scheduler.")
+@click.option("--workers", type=click.IntRange(min=1), metavar="N", help="Start a local Dask cluster of N workers.")
 @click.option("--summary", is_flag=True, help="Print a summary of the scores on stderr.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("-o", "--out", metavar="OUT", help="Output file (default: CSV on stdout).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension).")
 def dea(file, id_col, inputs, outputs, undesirable, model, rts, orientation, super_eff, direction, reference,
-        solver, nondiscretionary, noncontrollable, scale, no_slacks, summary, quiet, out, fmt):
+        solver, nondiscretionary, noncontrollable, scale, no_slacks, scheduler, workers, summary, quiet, out, fmt):
     """Score the DMUs (rows) of FILE with a DEA model."""
+    from efficiency.distributed import cluster
+
     fmt = _format(out, fmt)
     _quiet(quiet)
     try:
-        result = efficiency.dea(_table(file, id_col), id=_split(id_col), inputs=_split(inputs), outputs=_split(outputs),
-                                undesirable=_split(undesirable), model=model, rts=rts, orientation=orientation,
-                                super_efficiency=super_eff, direction=_direction(direction),
-                                reference=None if reference is None else _table(reference, id_col),
-                                solver=solver,
-                                slacks=not no_slacks, scale=scale, nondiscretionary=_split(nondiscretionary),
-                                noncontrollable=_split(noncontrollable))
+        with cluster(scheduler, workers) as client:
+            result = _dea_call(file, id_col, inputs, outputs, undesirable, model, rts, orientation, super_eff,
+                               direction, reference, solver, nondiscretionary, noncontrollable, scale, no_slacks,
+                               client)
     except EfficiencyError as exc:
         _fail(exc)
     write_table(result.to_frame(), out, fmt)
     if summary:
         click.echo(result.summary(), err=True)
+
+
+def _dea_call(file, id_col, inputs, outputs, undesirable, model, rts, orientation, super_eff, direction, reference,
+              solver, nondiscretionary, noncontrollable, scale, no_slacks, client):
+    return efficiency.dea(_table(file, id_col), id=_split(id_col), inputs=_split(inputs), outputs=_split(outputs),
+                          undesirable=_split(undesirable), model=model, rts=rts, orientation=orientation,
+                          super_efficiency=super_eff, direction=_direction(direction),
+                          reference=None if reference is None else _table(reference, id_col),
+                          solver=solver, client=client,
+                          slacks=not no_slacks, scale=scale, nondiscretionary=_split(nondiscretionary),
+                          noncontrollable=_split(noncontrollable))
 
 
 @main.command()
@@ -201,6 +213,251 @@ def _period_value(value: str | None):
         except ValueError:
             pass
     return value
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--output", "output_col", required=True, metavar="COL", help="Output (dependent variable) column; cost column with --cost.")
+@click.option("--inputs", required=True, metavar="A,B", help="Regressor columns, comma-separated.")
+@click.option("--form", type=click.Choice(["cobb-douglas", "translog", "linear"]), default="cobb-douglas",
+              show_default=True, help="linear: columns used as given (already logged).")
+@click.option("--dist", type=click.Choice(["half-normal", "truncated-normal", "exponential"]), default="half-normal",
+              show_default=True, help="Distribution of the inefficiency u.")
+@click.option("--cost", is_flag=True, help="Cost frontier (u raises cost).")
+@click.option("--id", "id_col", metavar="COL[,COL]", help="Id (firm) column; default: rows numbered 1..n.")
+@click.option("--period", metavar="COL", help="Period column (panels).")
+@click.option("--panel", type=click.Choice(["ti", "bc92", "bc95"]),
+              help="ti: time-invariant u; bc92: Battese-Coelli 1992 decay; bc95: inefficiency effects (--z).")
+@click.option("--z", metavar="A,B", help="Inefficiency-effects columns (Battese-Coelli 1995).")
+@click.option("--trend", metavar="COL", help="Time-trend column added to the frontier.")
+@click.option("--estimates", metavar="FILE",
+              help="File for the estimates table (default with -o: OUT's name + '_estimates').")
+@click.option("--summary", is_flag=True, help="Print the summary table on stderr.")
+@click.option("-o", "--out", metavar="OUT", help="Efficiency table file (default: CSV on stdout).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension).")
+def sfa(file, output_col, inputs, form, dist, cost, id_col, period, panel, z, trend, estimates, summary, out, fmt):
+    """Stochastic frontier of FILE: an estimates table and an efficiency table (efficiency = BC88, jlms).
+
+    The efficiency table goes to OUT (or stdout); the estimates table to --estimates, or beside OUT
+    as OUT_estimates.EXT; without either, the summary is printed on stderr.
+    """
+    fmt = _format(out, fmt)
+    ids = _split(id_col)
+    if period and ids:
+        ids = ids + [period] if period not in ids else ids
+    try:
+        table = _table(file, ",".join(ids) if ids else None)
+        result = efficiency.sfa(table, output=output_col, inputs=_split(inputs), form=form, dist=dist, cost=cost,
+                                id=_split(id_col), period=period, panel=panel, z=_split(z), trend=trend)
+    except EfficiencyError as exc:
+        _fail(exc)
+    if estimates is None and out:
+        p = Path(out)
+        estimates = str(p.with_name(f"{p.stem}_estimates{p.suffix}"))
+    write_table(result.to_frame(), out, fmt)
+    if estimates:
+        write_table(result.estimates_frame().set_index("param"), estimates, _format(estimates, None))
+    if summary or not estimates:
+        click.echo(result.summary(), err=True)
+
+
+@main.command(name="three-stage")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "id_col", metavar="COL[,COL]", help="Id column(s); default: rows numbered 1..n.")
+@click.option("--inputs", required=True, metavar="A,B", help="Input columns, comma-separated.")
+@click.option("--outputs", required=True, metavar="C,D", help="Output columns, comma-separated.")
+@click.option("--environment", required=True, metavar="E,F", help="Environmental variables (stage-2 regressors).")
+@click.option("--rts", type=click.Choice(["crs", "vrs", "nirs", "ndrs"]), default="vrs", show_default=True)
+@click.option("--orientation", type=click.Choice(["input", "output"]), default="input", show_default=True)
+@click.option("--dist", type=click.Choice(["half-normal", "truncated-normal", "exponential"]), default="half-normal",
+              show_default=True, help="Distribution of managerial inefficiency in the stage-2 SFA.")
+@click.option("--solver", metavar="NAME", help="LP backend for stages 1 and 3.")
+@click.option("--stage2", metavar="FILE", help="Write the stage-2 SFA estimates to FILE.")
+@click.option("--summary", is_flag=True, help="Print a summary on stderr.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("-o", "--out", metavar="OUT", help="Output file (default: CSV on stdout).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension).")
+def three_stage(file, id_col, inputs, outputs, environment, rts, orientation, dist, solver, stage2, summary, quiet,
+                out, fmt):
+    """Three-stage DEA (Fried-Lovell-Schmidt-Yaisawarng 2002): DEA, SFA of slacks, DEA on adjusted data."""
+    fmt = _format(out, fmt)
+    _quiet(quiet)
+    try:
+        result = efficiency.three_stage(_table(file, id_col), id=_split(id_col), inputs=_split(inputs),
+                                        outputs=_split(outputs), environment=_split(environment), rts=rts,
+                                        orientation=orientation, dist=dist, solver=solver)
+    except EfficiencyError as exc:
+        _fail(exc)
+    write_table(result.to_frame(), out, fmt)
+    if stage2:
+        write_table(result.stage2_frame().set_index("variable"), stage2, _format(stage2, None))
+    if summary:
+        click.echo(result.summary(), err=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--spec", "spec_path", required=True, metavar="SPEC.toml", type=click.Path(dir_okay=False),
+              help="TOML spec of the dimensions (efficiency spec init writes a template).")
+@click.option("--report", "report_dir", metavar="DIR", help="Write an HTML report, PNG figures and tables.xlsx to DIR.")
+@click.option("--solver", metavar="NAME", help="LP backend: numba (default when installed), highs, scipy, pulp, ...")
+@click.option("--summary", is_flag=True, help="Print a summary on stderr.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("-o", "--out", metavar="OUT", help="Output file (default: CSV on stdout); xlsx: one sheet per table.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension).")
+def score(file, spec_path, report_dir, solver, summary, quiet, out, fmt):
+    """Innovation efficiency of FILE in the dimensions of SPEC: scores, composite, coupling, coordination,
+    bottleneck, regime (+ Malmquist and group gaps with a period and a group)."""
+    from efficiency.data import read_csv
+
+    fmt = _format(out, fmt)
+    _quiet(quiet)
+    try:
+        result = efficiency.analyze(read_csv(file), spec_path, solver=solver)
+        if report_dir:
+            index = result.report(report_dir)
+    except EfficiencyError as exc:
+        _fail(exc)
+    if fmt == "xlsx":
+        from efficiency.report import write_workbook
+
+        try:
+            write_workbook(result, out)
+        except OSError as exc:
+            _fail(f"{out}: cannot write the result ({exc.strerror or exc})")
+    else:
+        write_table(result.to_frame(), out, fmt)
+    if summary:
+        click.echo(result.summary(), err=True)
+    if report_dir:
+        click.echo(f"report: {index}", err=True)
+
+
+@main.group()
+def spec():
+    """Write and check the TOML spec of `efficiency score`."""
+
+
+@spec.command("init")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def spec_init(path, force):
+    """Write a commented spec template to PATH (default: stdout)."""
+    from efficiency.spec import TEMPLATE
+
+    if not path:
+        click.echo(TEMPLATE, nl=False)
+        return
+    p = Path(path)
+    if p.exists() and not force:
+        _fail(f"{p}: exists; give --force to overwrite it")
+    try:
+        p.write_text(TEMPLATE, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"{p}: cannot write ({exc.strerror or exc})")
+    click.echo(f"wrote {p}", err=True)
+
+
+@spec.command("check")
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False))
+def spec_check(spec_path, data):
+    """Validate SPEC and DATA together: keys, models, weights, columns and every cell used."""
+    from efficiency.dimensions import check
+
+    try:
+        text = check(data, spec_path)
+    except EfficiencyError as exc:
+        _fail(exc)
+    click.echo(text)
+
+
+def _cluster_options(f):
+    """--scheduler ADDRESS | --workers N (Dask; efficiency.distributed)."""
+    f = click.option("--workers", type=click.IntRange(min=1), metavar="N",
+                     help="Start a local Dask cluster of N worker processes.")(f)
+    f = click.option("--scheduler", metavar="ADDRESS",
+                     help="Run on the Dask cluster of this scheduler (e.g. tcp://10.0.0.5:8786).")(f)
+    return f
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "id_col", metavar="COL[,COL]", help="Id column(s); default: rows numbered 1..n.")
+@click.option("--inputs", required=True, metavar="A,B", help="Input columns, comma-separated.")
+@click.option("--outputs", required=True, metavar="C,D", help="Output columns, comma-separated.")
+@click.option("--rts", type=click.Choice(["crs", "vrs"]), default="vrs", show_default=True)
+@click.option("--orientation", type=click.Choice(["input", "output"]), default="input", show_default=True)
+@click.option("--B", "B", type=click.IntRange(min=2), default=2000, show_default=True, help="Bootstrap replications.")
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05,
+              show_default=True, help="1 - coverage of the intervals.")
+@click.option("--seed", type=click.IntRange(min=0), help="Random seed (same seed, same numbers).")
+@click.option("--solver", metavar="NAME", help="LP backend (default: numba).")
+@_cluster_options
+@click.option("--summary", is_flag=True, help="Print a summary on stderr.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("-o", "--out", metavar="OUT", help="Output file (default: CSV on stdout).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension).")
+def bootstrap(file, id_col, inputs, outputs, rts, orientation, B, alpha, seed, solver, scheduler, workers, summary,
+              quiet, out, fmt):
+    """Simar-Wilson (1998) bootstrap of radial DEA scores: bias-corrected scores and intervals."""
+    from efficiency.distributed import cluster
+
+    fmt = _format(out, fmt)
+    _quiet(quiet)
+    try:
+        with cluster(scheduler, workers) as client:
+            result = efficiency.bootstrap(_table(file, id_col), id=_split(id_col), inputs=_split(inputs),
+                                          outputs=_split(outputs), rts=rts, orientation=orientation, B=B,
+                                          alpha=alpha, seed=seed, client=client, solver=solver)
+    except EfficiencyError as exc:
+        _fail(exc)
+    write_table(result.to_frame(), out, fmt)
+    if summary:
+        click.echo(result.summary(), err=True)
+
+
+@main.command("second-stage")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "id_col", metavar="COL[,COL]", help="Id column(s); default: rows numbered 1..n.")
+@click.option("--inputs", required=True, metavar="A,B", help="Input columns, comma-separated.")
+@click.option("--outputs", required=True, metavar="C,D", help="Output columns, comma-separated.")
+@click.option("--env", required=True, metavar="Z1,Z2", help="Environmental variables, comma-separated.")
+@click.option("--method", type=click.Choice(["sw1", "sw2", "tobit", "ols"]), default="sw1", show_default=True,
+              help="Simar-Wilson (2007) Algorithm 1 or 2; tobit/ols for comparison (biased).")
+@click.option("--scale", type=click.Choice(["efficiency", "distance"]), default="efficiency", show_default=True,
+              help="Dependent variable: the score in (0, 1], or the distance >= 1 (Simar-Wilson's).")
+@click.option("--rts", type=click.Choice(["crs", "vrs"]), default="vrs", show_default=True)
+@click.option("--orientation", type=click.Choice(["input", "output"]), default="input", show_default=True)
+@click.option("--B", "B", type=click.IntRange(min=2), default=2000, show_default=True,
+              help="Bootstrap replications of the regression.")
+@click.option("--B1", "B1", type=click.IntRange(min=2), default=100, show_default=True,
+              help="Replications of the bias correction (sw2).")
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), help="Random seed (same seed, same numbers).")
+@click.option("--solver", metavar="NAME", help="LP backend (default: numba).")
+@_cluster_options
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("-o", "--out", metavar="OUT", help="Write the coefficient table to OUT (csv, json, xlsx).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension).")
+def second_stage(file, id_col, inputs, outputs, env, method, scale, rts, orientation, B, B1, alpha, seed, solver,
+                 scheduler, workers, quiet, out, fmt):
+    """Regress DEA scores on environmental variables (Simar-Wilson 2007); prints the summary table."""
+    from efficiency.distributed import cluster
+
+    fmt = _format(out, fmt) if out else None
+    _quiet(quiet)
+    try:
+        with cluster(scheduler, workers) as client:
+            result = efficiency.second_stage(_table(file, id_col), id=_split(id_col), inputs=_split(inputs),
+                                             outputs=_split(outputs), env=_split(env), rts=rts,
+                                             orientation=orientation, method=method, B=B, B1=B1, alpha=alpha,
+                                             seed=seed, client=client, scale=scale, solver=solver)
+    except EfficiencyError as exc:
+        _fail(exc)
+    click.echo(result.summary())
+    if out:
+        write_table(result.to_frame(), out, fmt)
 
 
 @main.command()

@@ -18,6 +18,12 @@ from importlib import import_module
 from .errors import DataError, EfficiencyError, EfficiencyWarning, SolverError, SolveWarning, SpecError
 from .dea.api import dea  # noqa: E402  (must follow the subpackage import; see above)
 from .malmquist import MalmquistResult, malmquist  # noqa: E402
+from .dimensions import Analysis, analyze  # noqa: E402
+from .bootstrap import BootstrapResult, bootstrap  # noqa: E402
+from .second_stage import SecondStageResult, second_stage  # noqa: E402
+from .sfa.api import sfa  # noqa: E402  (the function, bound over the subpackage efficiency.sfa)
+from .sfa.results import SFAResult  # noqa: E402
+from .three_stage import ThreeStageResult, three_stage  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -31,7 +37,7 @@ _LAZY = {
     "Model": ("efficiency.spec", "Model"),
 }
 
-__all__ = ["dea", "malmquist", "MalmquistResult", "DataError", "EfficiencyError", "EfficiencyWarning", "SolverError", "SolveWarning", "SpecError",
+__all__ = ["dea", "malmquist", "MalmquistResult", "analyze", "Analysis", "sfa", "SFAResult", "three_stage", "ThreeStageResult", "bootstrap", "BootstrapResult", "second_stage", "SecondStageResult", "DataError", "EfficiencyError", "EfficiencyWarning", "SolverError", "SolveWarning", "SpecError",
            *_LAZY]
 
 
