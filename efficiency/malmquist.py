@@ -36,7 +36,6 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from enum import Enum
 
 import numpy as np
 import pandas as pd
@@ -49,7 +48,7 @@ from .dea.directional import ddf
 from .dea.envelopment import backend
 from .dea.radial import radial
 from .errors import DataError, SolveWarning, SpecError
-from .spec import RTS, Orientation
+from .spec import RTS, Orientation, _Option
 
 __all__ = ["malmquist", "MalmquistResult", "Kind"]
 
@@ -57,7 +56,7 @@ __all__ = ["malmquist", "MalmquistResult", "Kind"]
 MISSING = "missing"
 
 
-class Kind(str, Enum):
+class Kind(_Option):
     """Which technologies a Malmquist index compares (DESIGN section 5)."""
 
     ADJACENT = "adjacent"
@@ -66,20 +65,8 @@ class Kind(str, Enum):
     GLOBAL = "global"
 
     @classmethod
-    def parse(cls, value) -> "Kind":
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, str):
-            key = value.strip().lower().replace("_", "-")
-            key = {"fixed": "base", "fixed-base": "base", "contemporaneous": "adjacent"}.get(key, key)
-            for member in cls:
-                if member.value == key:
-                    return member
-        allowed = ", ".join(repr(m.value) for m in cls)
-        raise SpecError(f"kind: {value!r} is not one of {allowed}")
-
-    def __str__(self) -> str:
-        return self.value
+    def _aliases(cls):
+        return {"fixed": "base", "fixed-base": "base", "contemporaneous": "adjacent"}
 
 
 #: Names of the two cross-technology distance columns per kind (data period, then technology).
