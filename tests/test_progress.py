@@ -12,7 +12,15 @@ class FakeTTY(io.StringIO):
         return True
 
 
+def _fresh(monkeypatch):
+    """Other tests in the same worker may have run the CLI with --quiet (process-wide) or the
+    benchmarks (which set EFFICIENCY_PROGRESS=0)."""
+    monkeypatch.setattr(progress, "_enabled", True)
+    monkeypatch.delenv("EFFICIENCY_PROGRESS", raising=False)
+
+
 def test_bar_draws_on_a_terminal_after_the_delay(monkeypatch):
+    _fresh(monkeypatch)
     monkeypatch.setattr(progress, "DELAY", 0.0)
     out = FakeTTY()
     with progress.Progress(10, "radial DEA", stream=out) as bar:
@@ -23,6 +31,7 @@ def test_bar_draws_on_a_terminal_after_the_delay(monkeypatch):
 
 
 def test_bar_is_silent_off_a_terminal_on_short_runs_and_when_disabled(monkeypatch):
+    _fresh(monkeypatch)
     plain = io.StringIO()
     with progress.Progress(10, "x", stream=plain) as bar:
         bar.advance(10)
