@@ -128,3 +128,18 @@ def test_models_rows(tmp_path):
         assert float(r["max_abs_diff"]) < 1e-6
         assert float(r["median_s"]) > 0 and float(r["reference_s"]) > 0
     assert "| sbm (non-oriented) | 80 |" in (tmp_path / "models.md").read_text()
+
+
+def test_sfa_benchmark_runs_and_agrees():
+    """The SFA benchmark (small n): both routes reach the same maximum; the report has the ratio."""
+    from benchmarks import sfa
+    df = sfa.make_data(3000, seed=4)
+    y = np.log(df["y"].to_numpy())
+    X = np.column_stack([np.ones(len(df)), np.log(df[[f"x{j}" for j in range(1, 6)]].to_numpy())])
+    llf, nfev = sfa.scipy_route(y, X, sfa.als_loglik)
+    import efficiency as ef
+    s = ef.sfa(df, output="y", inputs=[f"x{j}" for j in range(1, 6)])
+    assert s.llf == pytest.approx(llf, abs=1e-5)
+    assert nfev > 9
+    text = sfa.run(3000, seed=4, repeat=1)
+    assert "ratio scipy / ours:" in text and f"llf {s.llf:.6f}" in text

@@ -17,6 +17,7 @@ from .._lazy import LazyModule
 
 stats = LazyModule("scipy.stats")
 
+from .._threads import single_threaded_blas
 from ..data import _as_name_list, _labels, _numeric_column, _unknown_column, _id_values, as_raw_table, RawTable
 from ..errors import DataError, EfficiencyWarning, SpecError
 from .fit import grid_start, kodde_palm, maximise, ols
@@ -69,16 +70,23 @@ def _log(raw, name, values, ids, form) -> np.ndarray:
 
 def _check_design(raw, X: np.ndarray, names: list[str], sources: list[tuple[str, ...]], what: str) -> None:
     """Constant and collinear regressors, named by their data columns (column 0 is the intercept)."""
+    from ._kernel import column_ranges
+    lo, hi = column_ranges(np.ascontiguousarray(X, dtype=float))
     for j in range(1, X.shape[1]):
-        col = X[:, j]
-        if np.ptp(col) == 0:
+        if lo[j] == hi[j]:
             cols = " and ".join(repr(c) for c in sources[j])
             raise DataError(f"{raw.source}: {what} term {names[j]!r} (column {cols}) is constant "
-                            f"({col[0]:g} in every row); it cannot be told apart from the intercept")
-    scale = np.maximum(np.abs(X).max(axis=0), 1e-300)
-    Xs = X / scale
-    full = np.linalg.svd(Xs, compute_uv=False)
-    for j in (range(2, X.shape[1] + 1) if full[-1] <= 1e-9 * full[0] else ()):
+                            f"({lo[j]:g} in every row); it cannot be told apart from the intercept")
+    scale = np.maximum(np.maximum(np.abs(lo), np.abs(hi)), 1e-300)
+    # screen on the scaled Gram matrix: singular values of X / scale above 1e-6 of the largest are
+    # resolved by it; only a nearly singular design needs the SVDs below
+    w = np.linalg.eigvalsh((X.T @ X) / np.outer(scale, scale))
+    if w[0] > 1e-12 * w[-1]:
+        full = None
+    else:
+        Xs = X / scale
+        full = np.linalg.svd(Xs, compute_uv=False)
+    for j in (range(2, X.shape[1] + 1) if full is not None and full[-1] <= 1e-9 * full[0] else ()):
         sv = np.linalg.svd(Xs[:, :j], compute_uv=False)
         if sv[-1] <= 1e-9 * sv[0]:
             others = sorted({c for s in sources[1:j - 1] for c in s})
@@ -133,6 +141,7 @@ def frontier_terms(raw: RawTable, output: str, inputs: list[str], form: str, ids
 # The estimator
 # --------------------------------------------------------------------------------------------------
 
+@single_threaded_blas
 def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-normal", cost=False, id=None,
         period=None, panel=None, z=None, *, trend=None, z_intercept: bool = True, level: float = 0.95) -> SFAResult:
     """Fit a stochastic frontier by maximum likelihood and predict efficiencies.

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import log_ndtr, ndtri
+from scipy.special import log_ndtr, ndtri_exp
 
 LOG_2PI = float(np.log(2.0 * np.pi))
 _HALF_LOG_2PI = 0.5 * LOG_2PI
@@ -56,6 +56,13 @@ class TNModel:
     fixed_eta: float = 0.0
 
     def __post_init__(self):
+        # cross-sections and BC95 (one observation per group, no decay) run on the fused numba kernel
+        self.fused = self.group is None and self.tt is None
+        if self.fused:
+            self._Xc = np.ascontiguousarray(self.X, dtype=float)
+            self._yc = np.ascontiguousarray(self.y, dtype=float)
+            self._Zc = np.ascontiguousarray(self.Z if self.Z is not None else np.zeros((len(self.y), 0)),
+                                            dtype=float)
         if self.group is not None:
             self.T = np.bincount(self.group, minlength=self.n_groups).astype(float)
         else:
@@ -89,9 +96,35 @@ class TNModel:
         eta = p[k + 2 + pz] if self.has_eta else self.fixed_eta
         return p[:k], p[k], p[k + 1], p[k + 2:k + 2 + pz], eta
 
+    @property
+    def has_hessian(self) -> bool:
+        """True when ``loglik_hessian`` gives the analytic Hessian (cross-sections and BC95)."""
+        return self.fused
+
+    def _kernel(self, p, mode: int):
+        from ._kernel import tn_cross_section
+        k, pz = self.k, self.pz
+        p = np.asarray(p, dtype=float)
+        return tn_cross_section(self._yc, self._Xc, self._Zc, float(self.sign), np.ascontiguousarray(p[:k]),
+                                np.ascontiguousarray(p[k + 2:k + 2 + pz]), float(p[k]), float(p[k + 1]), mode)
+
+    def loglik_hessian(self, p):
+        """(log-likelihood, gradient, Hessian) at natural parameters p, all analytic (fused kernel)."""
+        if not self.fused:
+            raise NotImplementedError("analytic Hessian: cross-section and BC95 models only")
+        ll, g, H = self._kernel(p, 2)
+        return float(ll), g, H
+
     def loglik(self, p, grad: bool = True, per_group: bool = False):
         """Log-likelihood at natural parameters p = (beta, sigma_sq, gamma, delta, [eta]) and, with
         ``grad``, its gradient; ``per_group`` returns the log-likelihood of each group instead."""
+        if self.fused and not per_group:
+            ll, g, _ = self._kernel(p, int(grad))
+            return float(ll) if not grad else (float(ll), g)
+        return self.loglik_numpy(p, grad, per_group)
+
+    def loglik_numpy(self, p, grad: bool = True, per_group: bool = False):
+        """``loglik`` in numpy (every model of the family; the twin of the fused kernel)."""
         beta, S, g, delta, eta = self.unpack(p)
         eps = self.sign * (self.y - self.X @ beta)
         et = None if (self.tt is None and eta == 0.0) else np.exp(-eta * self.tt)
@@ -148,6 +181,10 @@ class TNModel:
         """(mu*, sigma*, h): u_it | e ~ h_it * N+(mu*_g, sigma*_g^2), arrays per observation."""
         beta, S, g, delta, eta = self.unpack(p)
         eps = self.sign * (self.y - self.X @ beta)
+        if self.fused:                      # one observation per group, no decay
+            mu = self.Z @ delta if self.pz else 0.0
+            Ve, Vu = (1.0 - g) * S, g * S
+            return (mu * Ve - Vu * eps) / S, np.full_like(eps, np.sqrt(Vu * Ve / S)), np.ones_like(eps)
         et = np.ones_like(eps) if (self.tt is None and eta == 0.0) else np.exp(-eta * self.tt)
         q, r = self._sum(et * et), self._sum(et * eps)
         mu = self.Z @ delta if self.pz else 0.0
@@ -176,6 +213,7 @@ class ExpModel:
 
     pz = 0
     has_eta = False
+    has_hessian = False
 
     def unpack(self, p):
         return p[:self.k], p[self.k], p[self.k + 1], p[self.k + 2:self.k + 2], 0.0
@@ -219,16 +257,14 @@ def predictions(mstar, sstar, h, level: float = 0.95):
     u|e, ``u_lower``/``u_upper`` bounds of u and ``lower``/``upper`` bounds of exp(-u) at ``level``
     (Horrace and Schmidt 1996).
     """
-    a = mstar / sstar
-    la = log_ndtr(a)
-    bc = np.exp(log_ndtr(a - h * sstar) - la - h * mstar + 0.5 * h * h * sstar * sstar)
-    recip = np.exp(log_ndtr(a + h * sstar) - la + h * mstar + 0.5 * h * h * sstar * sstar)
-    u_i = mstar + sstar * _mills(a, la)
+    from ._kernel import predict_core
+    mstar, sstar, h = (np.ascontiguousarray(np.broadcast_to(v, np.shape(mstar)), dtype=float)
+                       for v in (mstar, sstar, h))
     alpha = 1.0 - level
-    tail = np.exp(la)                        # P(N(mu*, s*) > 0) = Phi(mu*/s*)
-    lo = mstar + sstar * ndtri(1.0 - (1.0 - alpha / 2.0) * tail)
-    hi = mstar + sstar * ndtri(1.0 - (alpha / 2.0) * tail)
-    lo = np.maximum(lo, 0.0)
-    return {"bc88": bc, "bc88_reciprocal": recip, "u": h * u_i, "jlms": np.exp(-h * u_i),
-            "mode": h * np.maximum(mstar, 0.0), "u_lower": h * lo, "u_upper": h * hi,
+    out = predict_core(mstar, sstar, h, float(np.log1p(-alpha / 2.0)), float(np.log(alpha / 2.0)))
+    # quantiles of N+(mu*, s*^2) at (1 - alpha/2) and alpha/2: mu* - s* Phi^-1(c Phi(mu*/s*))
+    lo = np.maximum(mstar - sstar * ndtri_exp(out[5]), 0.0)
+    hi = mstar - sstar * ndtri_exp(out[6])
+    return {"bc88": out[0], "bc88_reciprocal": out[1], "u": out[2], "jlms": out[3],
+            "mode": out[4], "u_lower": h * lo, "u_upper": h * hi,
             "lower": np.exp(-h * hi), "upper": np.exp(-h * lo)}
