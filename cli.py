@@ -69,6 +69,17 @@ def write_table(frame, out: str | None, fmt: str) -> None:
         _fail(f"{out}: cannot write the result ({exc.strerror or exc})")
 
 
+def _table_options(out_help: str = "Output file (default: CSV on stdout).", quiet: bool = True):
+    """The options of the commands that write a table: --quiet (unless ``quiet`` is false), -o/--out
+    and --format, in that order."""
+    def decorate(f):
+        f = click.option("--format", "fmt", type=click.Choice(FORMATS),
+                         help="Output format (default: from OUT's extension).")(f)
+        f = click.option("-o", "--out", metavar="OUT", help=out_help)(f)
+        return click.option("--quiet", is_flag=True, help="No progress bar.")(f) if quiet else f
+    return decorate
+
+
 def _quiet(flag: bool) -> None:
     if flag:
         from efficiency import progress
@@ -131,9 +142,7 @@ def main():
 @click.option("--scheduler", metavar="ADDRESS", help="Run the LPs on the Dask cluster of this scheduler.")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N", help="Start a local Dask cluster of N workers.")
 @click.option("--summary", is_flag=True, help="Print a summary of the scores on stderr.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@click.option("-o", "--out", metavar="OUT", help="Output file (default: CSV on stdout).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension).")
+@_table_options()
 def dea(file, id_col, inputs, outputs, undesirable, model, rts, orientation, super_eff, direction, reference,
         solver, nondiscretionary, noncontrollable, scale, no_slacks, scheduler, workers, summary, quiet, out, fmt):
     """Score the DMUs (rows) of FILE with a DEA model."""
@@ -181,9 +190,7 @@ def _dea_call(file, id_col, inputs, outputs, undesirable, model, rts, orientatio
 @click.option("--cumulative", is_flag=True, help="Add running products per unit (cum_malmquist, ...).")
 @click.option("--solver", metavar="NAME", help="LP backend: numba (default when installed), highs, scipy, pulp, ...")
 @click.option("--summary", is_flag=True, help="Print geometric means per pair of periods on stderr.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@click.option("-o", "--out", metavar="OUT", help="Output file (default: CSV on stdout).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension).")
+@_table_options()
 def malmquist(file, id_col, period, inputs, outputs, undesirable, kind, base, rts, orientation, cumulative, solver,
               summary, quiet, out, fmt):
     """Malmquist productivity change of the panel in FILE (one row per unit and period)."""
@@ -233,8 +240,7 @@ def _period_value(value: str | None):
 @click.option("--estimates", metavar="FILE",
               help="File for the estimates table (default with -o: OUT's name + '_estimates').")
 @click.option("--summary", is_flag=True, help="Print the summary table on stderr.")
-@click.option("-o", "--out", metavar="OUT", help="Efficiency table file (default: CSV on stdout).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension).")
+@_table_options("Efficiency table file (default: CSV on stdout).", quiet=False)
 def sfa(file, output_col, inputs, form, dist, cost, id_col, period, panel, z, trend, estimates, summary, out, fmt):
     """Stochastic frontier of FILE: an estimates table and an efficiency table (efficiency = BC88, jlms).
 
@@ -274,9 +280,7 @@ def sfa(file, output_col, inputs, form, dist, cost, id_col, period, panel, z, tr
 @click.option("--solver", metavar="NAME", help="LP backend for stages 1 and 3.")
 @click.option("--stage2", metavar="FILE", help="Write the stage-2 SFA estimates to FILE.")
 @click.option("--summary", is_flag=True, help="Print a summary on stderr.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@click.option("-o", "--out", metavar="OUT", help="Output file (default: CSV on stdout).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension).")
+@_table_options()
 def three_stage(file, id_col, inputs, outputs, environment, rts, orientation, dist, solver, stage2, summary, quiet,
                 out, fmt):
     """Three-stage DEA (Fried-Lovell-Schmidt-Yaisawarng 2002): DEA, SFA of slacks, DEA on adjusted data."""
@@ -302,9 +306,7 @@ def three_stage(file, id_col, inputs, outputs, environment, rts, orientation, di
 @click.option("--report", "report_dir", metavar="DIR", help="Write an HTML report, PNG figures and tables.xlsx to DIR.")
 @click.option("--solver", metavar="NAME", help="LP backend: numba (default when installed), highs, scipy, pulp, ...")
 @click.option("--summary", is_flag=True, help="Print a summary on stderr.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@click.option("-o", "--out", metavar="OUT", help="Output file (default: CSV on stdout); xlsx: one sheet per table.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension).")
+@_table_options("Output file (default: CSV on stdout); xlsx: one sheet per table.")
 def score(file, spec_path, report_dir, solver, summary, quiet, out, fmt):
     """Innovation efficiency of FILE in the dimensions of SPEC: scores, composite, coupling, coordination,
     bottleneck, regime (+ Malmquist and group gaps with a period and a group)."""
@@ -395,9 +397,7 @@ def _cluster_options(f):
 @click.option("--solver", metavar="NAME", help="LP backend (default: numba).")
 @_cluster_options
 @click.option("--summary", is_flag=True, help="Print a summary on stderr.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@click.option("-o", "--out", metavar="OUT", help="Output file (default: CSV on stdout).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension).")
+@_table_options()
 def bootstrap(file, id_col, inputs, outputs, rts, orientation, B, alpha, seed, solver, scheduler, workers, summary,
               quiet, out, fmt):
     """Simar-Wilson (1998) bootstrap of radial DEA scores: bias-corrected scores and intervals."""
@@ -437,9 +437,7 @@ def bootstrap(file, id_col, inputs, outputs, rts, orientation, B, alpha, seed, s
 @click.option("--seed", type=click.IntRange(min=0), help="Random seed (same seed, same numbers).")
 @click.option("--solver", metavar="NAME", help="LP backend (default: numba).")
 @_cluster_options
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@click.option("-o", "--out", metavar="OUT", help="Write the coefficient table to OUT (csv, json, xlsx).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension).")
+@_table_options("Write the coefficient table to OUT (csv, json, xlsx).")
 def second_stage(file, id_col, inputs, outputs, env, method, scale, rts, orientation, B, B1, alpha, seed, solver,
                  scheduler, workers, quiet, out, fmt):
     """Regress DEA scores on environmental variables (Simar-Wilson 2007); prints the summary table."""

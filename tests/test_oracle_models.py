@@ -32,9 +32,9 @@ import pytest
 
 import efficiency as ef
 from efficiency.errors import SolveWarning, SpecError
-from oracle_specs import SPECS, load_dataset, reference_labels
+from oracle_specs import SPECS, reference_labels
 from test_oracle_radial import (
-    SCORE_TOL, check_labels, compare, compare_rel, read_example, read_ref, ref_folder, report, scaled_slack_sets,
+    SCORE_TOL, Runner, check_labels, compare, compare_rel, read_example, read_ref, ref_folder, report, scaled_slack_sets,
 )
 
 DATASETS = sorted(SPECS)
@@ -68,26 +68,12 @@ ORIENT = {"in": "input", "out": "output", "io": "input", "oo": "output", "no": "
 # Helpers
 # ------------------------------------------------------------------------------------------------
 
-class Models:
-    """Loads data sets and caches DEA runs for the whole session (every run is deterministic).
+class Models(Runner):
+    """``Runner`` with any ``dea`` keywords (session cache; every run is deterministic).
 
     Solve warnings are expected here (infeasible super-efficiency LPs): they are recorded, and the
     tests check ``status`` instead.
     """
-
-    def __init__(self, oracle: Path):
-        self.oracle = oracle
-        self._data: dict = {}
-        self._runs: dict = {}
-
-    def data(self, ds: str):
-        if ds not in self._data:
-            self._data[ds] = load_dataset(self.oracle, ds)
-        return self._data[ds]
-
-    def arrays(self, ds: str) -> tuple[np.ndarray, np.ndarray]:
-        df, _, inputs, outputs = self.data(ds)
-        return df[inputs].to_numpy(dtype=float), df[outputs].to_numpy(dtype=float)
 
     def dea(self, ds: str, **kw):
         key = (ds, tuple(sorted(kw.items())))

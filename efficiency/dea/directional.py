@@ -23,7 +23,7 @@ from solvers import LPSolver
 from solvers.envelopment import EnvelopmentProblem
 
 from ..spec import RTS
-from .envelopment import Envelopment, column_scale, rts_bounds, solve
+from .envelopment import Envelopment, column_scale, with_reference, rts_bounds, solve
 from .radial import SCREEN_MIN
 
 
@@ -35,11 +35,8 @@ def ddf(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, Xr: np.ndarra
     units) against the reference (Xr, Yr, Br) (default: themselves). ``farrell`` holds beta*."""
     n, m = X.shape
     s = Y.shape[1]
-    B = np.zeros((n, 0)) if B is None else B
+    B, Xr, Yr, Br = with_reference(X, Y, B, Xr, Yr, Br)
     k_b = B.shape[1]
-    if Xr is None:
-        Xr, Yr, Br = X, Y, B
-    Br = np.zeros((Xr.shape[0], 0)) if Br is None else Br
     gb = np.zeros_like(B) if gb is None else gb
     scale = np.concatenate([column_scale(X, Xr), column_scale(Y, Yr), column_scale(B, Br) if k_b else []])
     R = np.hstack([Xr, Yr, Br]) / scale

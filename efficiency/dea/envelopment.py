@@ -78,6 +78,16 @@ def solve(solver: LPSolver, problem: EnvelopmentProblem, label: str = "DEA") -> 
         raise SolverError(str(exc)) from None
 
 
+def with_reference(X, Y, B, Xr, Yr, Br):
+    """(B, Xr, Yr, Br) with the defaults of the models that take bad outputs: no bad outputs is an
+    n x 0 block, and the reference technology is the evaluated rows themselves."""
+    B = np.zeros((X.shape[0], 0)) if B is None else B
+    if Xr is None:
+        Xr, Yr, Br = X, Y, B
+    Br = np.zeros((Xr.shape[0], 0)) if Br is None else Br
+    return B, Xr, Yr, Br
+
+
 def column_scale(*blocks: np.ndarray) -> np.ndarray:
     """Mean of each column over the stacked blocks (1 where the mean is 0)."""
     stacked = np.vstack(blocks)

@@ -29,7 +29,7 @@ import scipy.sparse as sp
 from solvers import LPBatch, LPProblem, LPSolver, LPStatus
 
 from ..spec import RTS, Orientation
-from .envelopment import Envelopment, column_scale, rts_bounds, solve, solve_batch
+from .envelopment import Envelopment, column_scale, with_reference, rts_bounds, solve, solve_batch
 from .radial import SCREEN_MIN
 
 
@@ -63,11 +63,8 @@ def sbm(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, Xr=None, Yr=N
     """SBM scores rho (``farrell``), slacks, targets and lambdas of the rows of (X, Y, B)."""
     n, m = X.shape
     s = Y.shape[1]
-    B = np.zeros((n, 0)) if B is None else B
+    B, Xr, Yr, Br = with_reference(X, Y, B, Xr, Yr, Br)
     k = B.shape[1]
-    if Xr is None:
-        Xr, Yr, Br = X, Y, B
-    Br = np.zeros((Xr.shape[0], 0)) if Br is None else Br
     Y, Yr = _replace_zeros(Y, Yr)
     if k:
         B, Br = _replace_zeros(B, Br)
