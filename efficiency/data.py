@@ -345,7 +345,7 @@ def _array_block(a, role: str, prefix: str, n: int | None, nonnegative: bool) ->
     if arr.ndim != 2:
         raise DataError(f"<arrays>: {role} must be a 1-D or 2-D array (rows are DMUs)")
     if arr.shape[0] == 0:
-        raise DataError(f"<arrays>: 0 DMUs; at least 2 are needed")
+        raise DataError("<arrays>: 0 DMUs; at least 2 are needed")
     if arr.shape[1] == 0 and role == "inputs":
         raise DataError(f"<arrays>: {role} have no columns")
     for j in range(arr.shape[1]):

@@ -41,7 +41,7 @@ import pandas as pd
 from .data import as_raw_table, frontier_data, require_positive_rows, _as_name_list, _numeric_column
 from .errors import DataError, EfficiencyWarning, SpecError
 from .progress import Progress
-from .spec import RTS, Orientation
+from .spec import Orientation
 
 __all__ = ["second_stage", "SecondStageResult", "truncreg", "tobit", "BiasedRegressionWarning"]
 
@@ -81,7 +81,6 @@ def _pdf_times(x: np.ndarray, logden: np.ndarray, mult: bool) -> np.ndarray:
 
 
 def _truncreg_nll(params, y, Z, lo, hi):
-    from scipy import special
     beta, log_s = params[:-1], params[-1]
     s = np.exp(log_s)
     mu = Z @ beta

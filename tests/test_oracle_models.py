@@ -34,7 +34,7 @@ import efficiency as ef
 from efficiency.errors import SolveWarning, SpecError
 from oracle_specs import SPECS, reference_labels
 from test_oracle_radial import (
-    SCORE_TOL, Runner, check_labels, compare, compare_rel, read_example, read_ref, ref_folder, report, scaled_slack_sets,
+    SCORE_TOL, Runner, check_labels, compare, compare_rel, read_example, read_ref, report, scaled_slack_sets,
 )
 
 DATASETS = sorted(SPECS)

@@ -3,8 +3,6 @@ Kodde-Palm critical values, the API contract (DESIGN section 10), bad input, and
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest

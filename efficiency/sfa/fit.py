@@ -169,11 +169,8 @@ def grid_start(model, beta_ols, resid, *, exponential: bool, intercept: int | No
 
 
 def gradient_hessian(model, p):
-    """Hessian of the log-likelihood at natural parameters p: analytic where the model has it, else
-    central differences of the analytic gradient, symmetrised."""
-    if getattr(model, "has_hessian", False):
-        with np.errstate(all="ignore"):
-            return model.loglik_hessian(p)[2]
+    """Hessian of the log-likelihood at natural parameters p: central differences of the analytic
+    gradient, symmetrised (for the models without ``loglik_hessian``)."""
     m = len(p)
     H = np.empty((m, m))
     k = model.k
