@@ -33,24 +33,30 @@ else:
 # Status codes (as solvers.base.LPStatus).
 OPTIMAL, ITERATION_LIMIT, INFEASIBLE, UNBOUNDED, NUMERICAL = 0, 1, 2, 3, 4
 
-FEAS_TOL = 1e-9        # primal feasibility (data are scaled to column mean 1)
+FEAS_TOL = 1e-9        # primal feasibility: the Harris ratio test's relaxation (rows scaled to the DMU)
+STRICT_TOL = 0.0       # the relaxation of the second attempt at an LP without a certified optimum
 OPT_TOL = 1e-9         # reduced-cost optimality
 PIVOT_TOL = 1e-11      # smallest |alpha| accepted as a pivot
 REFACTOR_EVERY = 50    # iterations between recomputations of B^-1 and x_B
 DEGENERATE_RUN = 40    # degenerate pivots in a row before Bland's rule takes over
 DEGENERATE_GAIN = 1e-10   # objective gain at or below which a pivot counts as degenerate
 MAX_ITER = 50000       # per phase
+CERT_TOL = 1e-7        # the final point's certificate (relative): residuals, bounds, reduced costs, gap
+ROW_FLOOR = 1e-100     # smallest row size used by the per-DMU row scaling
+PHASE1_TOL = 1e-8      # phase I: a sum of artificials above this (times the rhs scale) is infeasibility
+STRICT_PHASE1_TOL = 1e-9   # the same in the second attempt
 
 
 @jit(cache=True)
-def _column(j, RT, nr, k, k_in, q, g, asign, col):
-    """Write column j of the constraint matrix into col (length r)."""
+def _column(j, RT, d, nr, k, k_in, q, g, asign, col):
+    """Write column j of the row-scaled constraint matrix into col (length r): data row i of a
+    reference column is RT[i, j] d[i] (``solve_one`` scales each data row by d[i])."""
     r = k + q
     for i in range(r):
         col[i] = 0.0
     if j < nr:
         for i in range(k):
-            col[i] = RT[i, j]
+            col[i] = RT[i, j] * d[i]
         if q == 1:
             col[k] = 1.0
     elif j == nr:
@@ -67,13 +73,13 @@ def _column(j, RT, nr, k, k_in, q, g, asign, col):
 
 
 @jit(cache=True)
-def _refactor(RT, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
+def _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
     """B^-1 by Gauss-Jordan with partial pivoting, then x_B = B^-1 (b - N x_N). False if singular."""
     r = k + q
     M = np.zeros((r, 2 * r))
     col = np.zeros(r)
     for p in range(r):
-        _column(basis[p], RT, nr, k, k_in, q, g, asign, col)
+        _column(basis[p], RT, d, nr, k, k_in, q, g, asign, col)
         for i in range(r):
             M[i, p] = col[i]
         M[p, r + p] = 1.0
@@ -110,7 +116,7 @@ def _refactor(RT, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nva
         rhs[k] = 1.0
     for j in range(nr, nvar):
         if not isbasic[j] and xN[j] != 0.0:
-            _column(j, RT, nr, k, k_in, q, g, asign, col)
+            _column(j, RT, d, nr, k, k_in, q, g, asign, col)
             for i in range(r):
                 rhs[i] -= col[i] * xN[j]
     for i in range(r):
@@ -122,7 +128,7 @@ def _refactor(RT, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nva
 
 
 @jit(cache=True)
-def _phase(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl):
+def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl, harris):
     """Primal simplex from a feasible basis until optimal; returns (status, iterations).
 
     Dantzig pricing (one pass over the columns), Harris two-pass ratio test, bound flips, and
@@ -140,7 +146,7 @@ def _phase(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv,
         since += 1
         if since >= REFACTOR_EVERY:
             since = 0
-            if not _refactor(RT, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
+            if not _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
                 return NUMERICAL, it
         bland = degenerate >= DEGENERATE_RUN
         # duals pi = c_B B^-1
@@ -157,16 +163,16 @@ def _phase(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv,
         for j in range(nr):
             dl[j] = -piq
         for i in range(k):
-            pii = pi[i]
+            pii = pi[i] * d[i]
             if pii != 0.0:
                 for j in range(nr):
                     dl[j] -= pii * RT[i, j]
         for j in range(nr):
             if isbasic[j] or j == excl:
                 continue
-            d = dl[j]
-            if d < -OPT_TOL and -d > best:
-                best = -d
+            dj = dl[j]
+            if dj < -OPT_TOL and -dj > best:
+                best = -dj
                 enter = j
                 direction = 1
                 if bland:
@@ -175,14 +181,14 @@ def _phase(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv,
             for j in range(nr, nvar):
                 if isbasic[j] or lb[j] == ub[j]:
                     continue
-                _column(j, RT, nr, k, k_in, q, g, asign, col)
-                d = c[j]
+                _column(j, RT, d, nr, k, k_in, q, g, asign, col)
+                dj = c[j]
                 for i in range(r):
-                    d -= pi[i] * col[i]
-                up = xN[j] < ub[j] and d < -OPT_TOL        # can increase and should
-                down = xN[j] > lb[j] and d > OPT_TOL       # can decrease and should
-                if (up or down) and abs(d) > best:
-                    best = abs(d)
+                    dj -= pi[i] * col[i]
+                up = xN[j] < ub[j] and dj < -OPT_TOL        # can increase and should
+                down = xN[j] > lb[j] and dj > OPT_TOL       # can decrease and should
+                if (up or down) and abs(dj) > best:
+                    best = abs(dj)
                     enter = j
                     direction = 1 if up else -1
                     if bland:
@@ -190,7 +196,7 @@ def _phase(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv,
         if enter < 0:
             return OPTIMAL, it
         # alpha = B^-1 a_enter
-        _column(enter, RT, nr, k, k_in, q, g, asign, col)
+        _column(enter, RT, d, nr, k, k_in, q, g, asign, col)
         for i in range(r):
             acc = 0.0
             for jj in range(r):
@@ -198,7 +204,7 @@ def _phase(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv,
             alpha[i] = acc
         # Harris ratio test, pass 1: the largest step within the relaxed bounds
         tmax = np.inf
-        relax = 0.0 if bland else FEAS_TOL    # Bland's rule needs the textbook ratio test
+        relax = 0.0 if bland else harris      # Bland's rule needs the textbook ratio test
         for p in range(r):
             dp = direction * alpha[p]
             v = basis[p]
@@ -224,7 +230,7 @@ def _phase(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv,
                 t = (xB[p] - lb[v]) / dp
             elif dp < -PIVOT_TOL and ub[v] < np.inf:
                 t = (ub[v] - xB[p]) / (-dp)
-            if t <= tmax:
+            if t <= tmax and t < np.inf:
                 if bland:
                     if leave < 0 or t < step - 1e-15 or (abs(t - step) <= 1e-15 and v < basis[leave]):
                         leave = p
@@ -272,19 +278,20 @@ def _phase(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv,
 
 
 @jit(cache=True)
-def _optimize(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl):
+def _optimize(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl,
+              harris):
     """A phase to optimality, then a fresh factorisation and a check that it is still optimal."""
     total = 0
     for _ in range(4):
-        status, it = _phase(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
-                            excl)
+        status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
+                            excl, harris)
         total += it
         if status != OPTIMAL:
             return status, total
-        if not _refactor(RT, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
+        if not _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
             return NUMERICAL, total
-        status, it = _phase(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
-                            excl)
+        status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
+                            excl, harris)
         total += it
         if status != OPTIMAL or it == 1:
             return status, total
@@ -292,7 +299,7 @@ def _optimize(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
 
 
 @jit(cache=True)
-def _crash(RT, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis, isbasic, xN):
+def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis, isbasic, xN):
     """A feasible starting basis on one reference DMU j (an FDH-like start), so phase I is skipped.
 
     With the RTS row (q = 1) lam_j = 1; without it lam_j is the smallest multiple of DMU j meeting the
@@ -320,7 +327,7 @@ def _crash(RT, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis, i
             for i in range(k):
                 if g[i] != 0.0:
                     continue
-                rj = RT[i, j]
+                rj = RT[i, j] * d[i]
                 if i >= k_in:                 # lam r >= b
                     if rj > 0.0:
                         if b[i] / rj > lam:
@@ -338,7 +345,7 @@ def _crash(RT, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis, i
             feasible = True
             for i in range(k):
                 if g[i] == 0.0:
-                    v = RT[i, j] - b[i]
+                    v = RT[i, j] * d[i] - b[i]
                     if (i < k_in and v > 0.0) or (i >= k_in and v < 0.0):
                         feasible = False
                         break
@@ -352,7 +359,7 @@ def _crash(RT, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis, i
             gi = g[i]
             if gi == 0.0:
                 continue
-            bound = (lam * RT[i, j] - b[i]) / gi
+            bound = (lam * RT[i, j] * d[i] - b[i]) / gi
             lower = (i < k_in) == (gi > 0.0)   # input rows: g t >= v - b; outputs: g t <= v - b
             if lower:
                 if bound > lo:
@@ -404,13 +411,65 @@ def _crash(RT, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis, i
 
 
 @jit(cache=True)
-def solve_one(RT, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl, slacks,
+def row_scale(b, g, d):
+    """d[i] = 1 / max(|b_i|, |g_i|) (1 where both are 0): each data row measured in units of the
+    evaluated DMU's own value, so that every tolerance is relative to that DMU (a DMU whose values
+    are 1e-14 of the column's mean is solved as accurately as one at the mean)."""
+    for i in range(b.shape[0]):
+        m = max(abs(b[i]), abs(g[i]))
+        d[i] = 1.0 / max(m, ROW_FLOOR) if m > 0.0 else 1.0
+
+
+@jit(cache=True)
+def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
               lam_idx, lam_val, slack_out, dual_out):
     """Solve the LP of one DMU against the reference columns RT (k x n_ref); fills lam_idx/lam_val
-    (basic lambdas, -1 padded), slack_out and dual_out (phase II duals); returns (status, t, iterations)."""
+    (basic lambdas, -1 padded), slack_out and dual_out (phase II duals of the LP as given); returns
+    (status, t, iterations). The data rows are scaled by ``row_scale`` first, and the final point is
+    certified (``certify``). An LP without a certified optimum (a failed certificate, an iteration
+    limit, a singular basis) is solved once more with the strict ratio test (no Harris relaxation:
+    degenerate runs then cannot drift outside the bounds) and a tenfold stricter phase I (a point
+    just outside the technology is then infeasible, not a barely feasible basis); if that fails too,
+    the status says so (a failed certificate: NUMERICAL; phase III: 10 + the code)."""
+    total = 0
+    for attempt in range(2):
+        for i in range(lam_idx.shape[0]):
+            lam_idx[i] = -1
+            lam_val[i] = 0.0
+        harris = FEAS_TOL if attempt == 0 else STRICT_TOL
+        phase1 = PHASE1_TOL if attempt == 0 else STRICT_PHASE1_TOL
+        status, t, it = _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
+                                    lam_idx, lam_val, slack_out, dual_out, harris, phase1)
+        total += it
+        if status == OPTIMAL or status == INFEASIBLE or status == UNBOUNDED:
+            break
+    return status, t, total
+
+
+@jit(cache=True)
+def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
+                lam_idx, lam_val, slack_out, dual_out, harris, phase1):
+    """One attempt of ``solve_one``: Harris relaxation ``harris``, phase I infeasibility threshold
+    ``phase1``."""
     k, nr = RT.shape
     r = k + q
     nvar = nr + 1 + k + q + r
+    d = np.empty(k)
+    row_scale(b0, g0, d)
+    b = np.empty(k)
+    g = np.empty(k)
+    s_ub = np.empty(k)
+    w = np.empty(k)
+    wmax = 0.0
+    for i in range(k):
+        b[i] = b0[i] * d[i]
+        g[i] = g0[i] * d[i]
+        s_ub[i] = s_ub0[i] * d[i]
+        w[i] = w0[i] / d[i]              # slack s' = d s: its weight is w / d
+        wmax = max(wmax, w[i])
+    if wmax > 0.0:
+        for i in range(k):
+            w[i] /= wmax
     lb = np.zeros(nvar)
     ub = np.full(nvar, np.inf)
     lb[nr] = t_lo
@@ -436,13 +495,13 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl,
     xB = np.zeros(r)
     c = np.zeros(nvar)
     total = 0
-    crashed = _crash(RT, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e0 == 0.0, basis, isbasic, xN)
+    crashed = _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e0 == 0.0, basis, isbasic, xN)
     if crashed:
-        crashed = _refactor(RT, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar)
+        crashed = _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar)
         if crashed:
             for p in range(r):
                 v = basis[p]
-                if xB[p] < lb[v] - FEAS_TOL or xB[p] > ub[v] + FEAS_TOL:
+                if xB[p] < lb[v] - harris or xB[p] > ub[v] + harris:
                     crashed = False
         if not crashed:                     # back to the artificial start
             for j in range(nvar):
@@ -462,8 +521,8 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl,
             xB[i] = abs(res)
         for i in range(r):
             c[nr + 1 + k + q + i] = 1.0
-        status, it = _optimize(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
-                               excl)
+        status, it = _optimize(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
+                               excl, harris)
         total += it
         if status != OPTIMAL:
             return status, np.nan, total
@@ -474,7 +533,7 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl,
         for p in range(r):
             if basis[p] > nr + k + q:
                 infeas += abs(xB[p])
-        if infeas > 1e-8 * scale:
+        if infeas > phase1 * scale:
             return INFEASIBLE, np.nan, total
     for i in range(r):                     # artificials leave the problem
         a = nr + 1 + k + q + i
@@ -483,30 +542,38 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl,
         if not isbasic[a]:
             xN[a] = 0.0
     c[nr] = c_t
-    status, it = _optimize(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl)
+    status, it = _optimize(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl,
+                           harris)
     total += it
     if status != OPTIMAL:
         return status, np.nan, total
+    pi2 = np.zeros(r)
     for i in range(r):
         acc = 0.0
         for p in range(r):
             acc += c[basis[p]] * Binv[p, i]
-        dual_out[i] = acc
+        pi2[i] = acc
     t = xN[nr]
     for p in range(r):
         if basis[p] == nr:
             t = xB[p]
+    pi3 = np.zeros(r)
     if slacks:
         lb[nr] = t
         ub[nr] = t
         c[nr] = 0.0
         for i in range(k):
             c[nr + 1 + i] = -w[i]
-        status, it = _optimize(RT, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
-                               excl)
+        status, it = _optimize(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
+                               excl, harris)
         total += it
         if status != OPTIMAL:
             return status + 10, t, total   # +10: the score is good, phase III failed
+        for i in range(r):
+            acc = 0.0
+            for p in range(r):
+                acc += c[basis[p]] * Binv[p, i]
+            pi3[i] = acc
     for i in range(k):
         slack_out[i] = xN[nr + 1 + i]
     cnt = 0
@@ -518,7 +585,142 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl,
             cnt += 1
         elif v > nr and v <= nr + k:
             slack_out[v - nr - 1] = xB[p]
+    verdict = certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl, slacks,
+                      lam_idx, lam_val, cnt, t, slack_out, pi2, pi3)
+    for i in range(k):                     # back to the LP as given: s = s' / d, pi = pi' d
+        slack_out[i] /= d[i]
+        dual_out[i] = pi2[i] * d[i]
+    if q == 1:
+        dual_out[k] = pi2[k]
+    if verdict == 1:
+        return NUMERICAL, np.nan, total
+    if verdict == 2:
+        return NUMERICAL + 10, t, total
     return OPTIMAL, t, total
+
+
+@jit(cache=True)
+def _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, cs, excl, t, pi):
+    """Dual feasibility of pi for min c_t t + cs's over the row-scaled LP (t in [t_lo, t_hi]), and its
+    dual objective; returns (feasible, dual objective, scale of the dual objective's terms)."""
+    k, nr = RT.shape
+    tol = CERT_TOL
+    dobj = 0.0
+    mag = 0.0
+    for i in range(k):
+        dobj += b[i] * pi[i]
+        mag += abs(b[i] * pi[i])
+    piq = 0.0
+    if q == 1:
+        piq = pi[k]
+        dobj += piq
+        mag += abs(piq)
+    # lambdas: reduced cost -pi'a_j >= 0 (lower bound 0, no upper bound); one pass over the columns
+    for j in range(nr):
+        if j == excl:
+            continue
+        dj = -piq
+        aj = abs(piq)
+        for i in range(k):
+            v = pi[i] * d[i] * RT[i, j]
+            dj -= v
+            aj += abs(v)
+        if dj < -tol * max(1.0, aj):
+            return False, dobj, mag
+    # t
+    dt = c_t
+    at = abs(c_t)
+    for i in range(k):
+        dt += pi[i] * g[i]
+        at += abs(pi[i] * g[i])
+    ok, term = _bound_term(dt, t_lo, t_hi, tol * max(1.0, at))
+    if not ok:
+        return False, dobj, mag
+    dobj += term
+    mag += abs(term)
+    # slacks: +1 in input rows, -1 in output rows; bounds [0, s_ub]
+    for i in range(k):
+        ds = cs[i] - (pi[i] if i < k_in else -pi[i])
+        ok, term = _bound_term(ds, 0.0, s_ub[i], tol * max(1.0, abs(cs[i]) + abs(pi[i])))
+        if not ok:
+            return False, dobj, mag
+        dobj += term
+        mag += abs(term)
+    if q == 1:
+        ok, term = _bound_term(-piq, rts_lo, rts_hi, tol * max(1.0, abs(piq)))
+        if not ok:
+            return False, dobj, mag
+        dobj += term
+        mag += abs(term)
+    return True, dobj, mag
+
+
+@jit(cache=True)
+def _bound_term(dj, lo, hi, tol):
+    """min of dj x over lo <= x <= hi: (dual feasible within tol, value; an infinite bound with
+    |dj| <= tol counts as 0)."""
+    if dj > 0.0:
+        if lo > -np.inf:
+            return True, dj * lo
+        return dj <= tol, 0.0
+    if dj < 0.0:
+        if hi < np.inf:
+            return True, dj * hi
+        return -dj <= tol, 0.0
+    return True, 0.0
+
+
+@jit(cache=True)
+def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl, slacks,
+            lam_idx, lam_val, cnt, t, sl, pi2, pi3):
+    """Check the final point of one LP from scratch, on the row-scaled LP: primal feasibility of
+    (lambda, t, s, e) - every row's residual and every bound, within CERT_TOL relative to the row's
+    size - and optimality, by the duals: pi2 must be dual feasible for the score LP (min c_t t) with
+    no duality gap, and with ``slacks`` pi3 likewise for the slack LP (max w's at t fixed).
+    Returns 0 (certified), 1 (the score is not) or 2 (the score is, the slacks are not)."""
+    k, nr = RT.shape
+    tol = CERT_TOL
+    # primal: rows
+    lamsum = 0.0
+    for c in range(cnt):
+        j = lam_idx[c]
+        if lam_val[c] < -tol or (j == excl and abs(lam_val[c]) > tol):
+            return 1
+        lamsum += lam_val[c]
+    for i in range(k):
+        acc = -g[i] * t - b[i]
+        mag = abs(g[i] * t) + abs(b[i])
+        for c in range(cnt):
+            v = RT[i, lam_idx[c]] * d[i] * lam_val[c]
+            acc += v
+            mag += abs(v)
+        acc += sl[i] if i < k_in else -sl[i]
+        mag += abs(sl[i])
+        if abs(acc) > tol * max(1.0, mag):
+            return 1
+        if sl[i] < -tol * max(1.0, mag) or sl[i] > s_ub[i] + tol * max(1.0, mag):
+            return 1
+    if q == 1:
+        e = 1.0 - lamsum
+        if e < rts_lo - tol * max(1.0, lamsum) or e > rts_hi + tol * max(1.0, lamsum):
+            return 1
+    if t < t_lo - tol * max(1.0, abs(t)) or t > t_hi + tol * max(1.0, abs(t)):
+        return 1
+    # optimality of the score: pi2 dual feasible, no gap
+    zero = np.zeros(k)
+    ok, dobj, mag = _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, zero, excl, t, pi2)
+    if not ok or abs(c_t * t - dobj) > tol * max(1.0, abs(c_t * t), mag):
+        return 1
+    if slacks:
+        cs = np.empty(k)
+        pobj = 0.0
+        for i in range(k):
+            cs[i] = -w[i]
+            pobj -= w[i] * sl[i]
+        ok, dobj, mag = _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t, t, 0.0, s_ub, cs, excl, t, pi3)
+        if not ok or abs(pobj - dobj) > tol * max(1.0, abs(pobj), mag):
+            return 2
+    return 0
 
 
 @jit(cache=True, parallel=True)

@@ -129,18 +129,66 @@ class LPBatch:
 
 
 @dataclass(frozen=True)
+class Usage:
+    """Which backend gave the answer kept for how many LPs (one DMU's problem counts once).
+
+    Results carry it so that they can say how they were computed: ``numba``, ``highs``, or
+    ``numba+highs (3 of 500 LPs)`` when a backend handed some problems over to another."""
+
+    counts: tuple[tuple[str, int], ...] = ()
+
+    @classmethod
+    def of(cls, name: str, k: int) -> "Usage":
+        return cls(((name, int(k)),) if k else ())
+
+    def __add__(self, other: "Usage") -> "Usage":
+        merged: dict[str, int] = dict(self.counts)
+        for name, k in other.counts:
+            merged[name] = merged.get(name, 0) + k
+        return Usage(tuple((name, k) for name, k in merged.items() if k))
+
+    @property
+    def total(self) -> int:
+        return sum(k for _, k in self.counts)
+
+    def by(self, name: str) -> int:
+        """LPs whose answer came from backend ``name``."""
+        return dict(self.counts).get(name, 0)
+
+    def others(self, name: str) -> int:
+        """LPs whose answer came from another backend than ``name``."""
+        return self.total - self.by(name)
+
+    def label(self, requested: str | None = None) -> str:
+        """``name`` when one backend solved every LP, else ``main+other (k of n LPs)``, the main
+        backend being ``requested`` when given (else the one that solved the most)."""
+        if not self.counts:
+            return requested or ""
+        names = [name for name, _ in sorted(self.counts, key=lambda c: -c[1])]
+        main = requested if requested in names else names[0]
+        if len(names) == 1:
+            return main
+        rest = [name for name in names if name != main]
+        return f"{main}+{'+'.join(rest)} ({self.others(main)} of {self.total} LPs)"
+
+
+@dataclass(frozen=True)
 class BatchSolution:
     """Solutions of an :class:`LPBatch`: status and objective per problem, primal values sparse."""
 
     status: np.ndarray        # (K,) int8 LPStatus codes
     objective: np.ndarray     # (K,) NaN where not optimal
     x: sp.csr_array           # (K, nvar) primal values; rows of unsolved problems are empty
+    usage: Usage = Usage()    # which backend solved the problems
 
 
 def stack(parts: list["BatchSolution"]) -> "BatchSolution":
     """Solutions of consecutive sub-batches, as one."""
+    usage = Usage()
+    for p in parts:
+        usage = usage + p.usage
     return BatchSolution(np.concatenate([p.status for p in parts]), np.concatenate([p.objective for p in parts]),
-                         sp.csr_array(sp.vstack([p.x for p in parts])))
+                         sp.csr_array(sp.vstack([p.x for p in parts])), usage)
 
 
 class SolutionBuilder:
@@ -161,22 +209,48 @@ class SolutionBuilder:
             self._idx[k] = nz
             self._val[k] = np.asarray(x, dtype=np.float64)[nz]
 
-    def build(self) -> BatchSolution:
+    def build(self, name: str) -> BatchSolution:
+        """The batch's solution, every problem solved by backend ``name``."""
         counts = np.fromiter((a.size for a in self._idx), dtype=np.int64, count=len(self._idx))
         indptr = np.concatenate([[0], np.cumsum(counts)])
         indices = np.concatenate(self._idx) if self._idx else np.zeros(0, np.int64)
         data = np.concatenate(self._val) if self._val else np.zeros(0)
         x = sp.csr_array((data, indices, indptr), shape=(len(self._idx), self._nvar))
-        return BatchSolution(self.status, self.objective, x)
+        return BatchSolution(self.status, self.objective, x, Usage.of(name, len(self._idx)))
+
+
+#: Kinds of problem a backend can declare in ``solves``: any :class:`LPBatch` ("lp"), and the DEA
+#: envelopment family of ``solvers.envelopment`` solved natively ("envelopment"; without it, those
+#: problems reach the backend as LP batches).
+LP, ENVELOPMENT = "lp", "envelopment"
 
 
 @runtime_checkable
 class LPSolver(Protocol):
-    """An LP backend: solves every problem of a batch."""
+    """An LP backend: solves every problem of a batch, and declares what it solves.
+
+    ``solves``: the kinds of problem it solves itself (``LP``, ``ENVELOPMENT``); models hand the
+    others to a backend that declares them, and say so. ``screen_by_default``: whether models
+    should find the frame (extreme-efficient DMUs) first when the user does not say: worth it when
+    each LP's cost grows with its columns faster than the frame search costs (the numba core).
+    ``accuracy``: the relative accuracy of the points it returns (its feasibility tolerance, or the
+    digits it reports); answers are checked against the LP to that accuracy."""
 
     name: str
+    solves: frozenset
+    screen_by_default: bool
+    accuracy: float
 
     def solve_batch(self, batch: LPBatch) -> BatchSolution: ...
+
+
+class Backend:
+    """Defaults for backends: any LP batch, no screening unless asked."""
+
+    name = "backend"
+    solves = frozenset({LP})
+    screen_by_default = False
+    accuracy = 1e-9
 
 
 # --------------------------------------------------------------------------------------------------
@@ -223,7 +297,9 @@ def get_solver(spec: str | LPSolver | None, *, default: str = "highs") -> LPSolv
     if not isinstance(spec, str):
         if isinstance(spec, LPSolver):
             return spec
-        raise BackendError(f"solver: expected a name or an LPSolver, got {type(spec).__name__}")
+        raise BackendError(f"solver: expected a name or an LPSolver, got {type(spec).__name__} (a backend has "
+                           "`name`, `solves`, `screen_by_default`, `accuracy` and `solve_batch`; subclass "
+                           "solvers.Backend for the defaults)")
     _load_builtin()
     name, _, option = spec.strip().partition(":")
     key = name.lower()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 
-from .base import BackendError, LPBatch, LPProblem, LPSolver, LPStatus
+from .base import ENVELOPMENT, BackendError, LPBatch, LPProblem, LPSolver, LPStatus, Usage
 
 #: Relative nudges of t* into the technology, tried in turn when the slack LP is infeasible: a score
 #: is only as exact as its solver (CBC through PuLP returns 8 significant digits), and a point a hair
@@ -76,15 +76,16 @@ class EnvelopmentSolution:
     slack: np.ndarray             # (n, k) NaN where not computed
     slack_status: np.ndarray      # (n,) LPStatus of the slack LP (NOT_SOLVED when not run)
     duals: np.ndarray | None = None   # (n, k + rts_row) phase II duals (numba core only)
-    fallback: int = 0             # LPs the core could not solve and HiGHS did
+    usage: Usage = Usage()        # which backend's answer was kept, per LP
 
 
 def solve_envelopment(solver: LPSolver, problem: EnvelopmentProblem) -> EnvelopmentSolution:
-    """Solve with the backend's own envelopment method if it has one, else as generic LPs."""
-    own = getattr(solver, "solve_envelopment", None)
-    if own is not None:
-        return own(problem)
-    return solve_generic(solver, problem)
+    """Solve with the backend's own envelopment method if it declares one, else as generic LPs whose
+    answers are checked (``check_primal``); LPs that fail the check are solved again, row-scaled
+    (``refine``), and marked NUMERICAL if they fail again."""
+    if ENVELOPMENT in solver.solves:
+        return solver.solve_envelopment(problem)
+    return checked(solver, problem, solve_generic(solver, problem))
 
 
 def _lp_batch(p: EnvelopmentProblem, b: np.ndarray, g: np.ndarray, cost_t: float, cost_s: np.ndarray,
@@ -145,7 +146,102 @@ def solve_generic(solver: LPSolver, p: EnvelopmentProblem) -> EnvelopmentSolutio
             lam = replace_rows(lam, todo[good], sp.csr_array(s2.x[np.flatnonzero(good)][:, :nr]))
             slack[todo[~good]] = np.nan
             todo = todo[~good]
-    return EnvelopmentSolution(status, t, lam, slack, slack_status)
+    return EnvelopmentSolution(status, t, lam, slack, slack_status, None, Usage.of(solver.name, n))
+
+
+#: Relative tolerance of ``check_primal`` (a row's residual or a bound's violation, in units of the
+#: evaluated DMU's own value in that row).
+CHECK_TOL = 1e-7
+
+
+def row_sizes(p: EnvelopmentProblem) -> np.ndarray:
+    """(n, k): the evaluated DMU's size in each data row, max(|b_i|, |g_i|) (1 where both are 0):
+    the unit in which that row's residuals and slacks are judged (as the numba core scales rows)."""
+    size = np.maximum(np.abs(p.b), np.abs(p.g))
+    return np.where(size > 0, size, 1.0)
+
+
+def check_primal(p: EnvelopmentProblem, sol: EnvelopmentSolution, accuracy: float = 1e-9) -> np.ndarray:
+    """(n,) True where an LP reported optimal has a point (lambda, t, s) that violates a row or a
+    bound by more than CHECK_TOL relative to the evaluated DMU's own values (``row_sizes``): e.g. a
+    slack of -3e-14 in a row where the DMU's value is 3e-14, which a solver's absolute feasibility
+    tolerance lets through and which can turn a score of 1 into 0. ``accuracy``: the backend's own
+    (a coarser one widens the check)."""
+    ok = sol.status == LPStatus.OPTIMAL
+    bad = np.zeros(p.n, dtype=bool)
+    if not ok.any():
+        return bad
+    rows = np.flatnonzero(ok)
+    lam = sp.csr_array(sol.lambdas)[rows]
+    t = sol.t[rows]
+    sub = p.rows(rows)
+    size = row_sizes(sub)
+    sign = np.where(np.arange(p.k) < p.k_in, 1.0, -1.0)
+    slack = np.nan_to_num(sol.slack[rows]) if p.slacks else None
+    if slack is None or not np.all(np.isfinite(sol.slack[rows])):
+        slack = None
+    ref = lam @ p.R
+    mag = abs(lam) @ np.abs(p.R) + np.abs(sub.g * t[:, None]) + np.abs(sub.b)
+    rel = max(CHECK_TOL, accuracy)
+    tol = rel * size + 1e-2 * accuracy * mag     # relative to the DMU, plus the rounding of the terms
+    if slack is None:                      # no slacks reported: the row as an inequality
+        gap = ref - sub.g * t[:, None] - sub.b
+        viol = np.where(sign > 0, gap, -gap)     # inputs: ref <= b + g t; outputs: ref >= ...
+        s_ub = p.slack_upper()
+        viol = np.where(np.isfinite(s_ub) & (s_ub == 0), np.abs(gap), viol)
+        bad_rows = (viol > tol).any(axis=1)
+    else:
+        resid = ref + sign * slack - sub.g * t[:, None] - sub.b
+        bad_rows = (np.abs(resid) > tol).any(axis=1)
+        bad_rows |= (slack < -tol).any(axis=1) | (slack > p.slack_upper() + tol).any(axis=1)
+    lam_min = np.minimum(lam.min(axis=1).toarray().ravel(), 0.0) if lam.shape[1] else np.zeros(rows.size)
+    bad_rows |= lam_min < -rel
+    if p.rts_row:
+        e = 1.0 - np.asarray(lam.sum(axis=1)).ravel()
+        bad_rows |= (e < p.rts_lo - rel) | (e > p.rts_hi + rel)
+    slack_t = rel * np.maximum(1, np.abs(t))
+    bad_rows |= (t < sub.t_lo - slack_t) | (t > sub.t_hi + slack_t)
+    bad[rows] = bad_rows
+    return bad
+
+
+def refine(solver: LPSolver, p: EnvelopmentProblem) -> EnvelopmentSolution:
+    """Solve each DMU's LP on its own with every data row divided by the DMU's own value in it
+    (``row_sizes``), so that the solver's absolute tolerances become relative to that DMU; the
+    solution is mapped back to the LP as given (slacks times the row size)."""
+    parts = []
+    for o in range(p.n):
+        size = row_sizes(p.rows(np.array([o])))[0]
+        w = p.weights() * size
+        one = replace(p, R=p.R / size, b=p.b[[o]] / size, g=p.g[[o]] / size, t_lo=p.t_lo[[o]], t_hi=p.t_hi[[o]],
+                      s_ub=p.slack_upper() / size, w=w, excl=None if p.excl is None else p.excl[[o]])
+        sol = solve_generic(solver, one)
+        parts.append(replace(sol, slack=sol.slack * size))
+    return concat(parts)
+
+
+def checked(solver: LPSolver, p: EnvelopmentProblem, sol: EnvelopmentSolution) -> EnvelopmentSolution:
+    """``sol`` with every LP that fails ``check_primal`` solved again by ``refine``, whose verdict is
+    kept; an optimum that fails the check again gets status NUMERICAL (never a wrong score marked
+    optimal)."""
+    bad = check_primal(p, sol, solver.accuracy)
+    if p.slacks:
+        bad |= (sol.slack_status == LPStatus.OPTIMAL) & ~np.all(np.isfinite(sol.slack), axis=1)
+    idx = np.flatnonzero(bad)
+    if not idx.size:
+        return sol
+    sub = p.rows(idx)
+    again = refine(solver, sub)
+    still = check_primal(sub, again, solver.accuracy)      # the refined verdict stands unless it fails too
+    status, t, slack, slack_status = sol.status.copy(), sol.t.copy(), sol.slack.copy(), sol.slack_status.copy()
+    status[idx] = np.where(still, LPStatus.NUMERICAL, again.status)
+    t[idx] = np.where(still, np.nan, again.t)
+    slack[idx] = np.where(still[:, None], np.nan, again.slack)
+    slack_status[idx] = np.where(still, LPStatus.NOT_SOLVED, again.slack_status)
+    lam = replace_rows(sol.lambdas, idx[~still], again.lambdas[np.flatnonzero(~still)])
+    lam = replace_rows(lam, idx[still], sp.csr_array((int(still.sum()), lam.shape[1])))
+    return replace(sol, status=status, t=t, slack=slack, slack_status=slack_status, lambdas=lam,
+                   duals=None if sol.duals is None else np.where(bad[:, None], np.nan, sol.duals))
 
 
 def concat(parts: list[EnvelopmentSolution]) -> EnvelopmentSolution:
@@ -155,7 +251,7 @@ def concat(parts: list[EnvelopmentSolution]) -> EnvelopmentSolution:
                                sp.csr_array(sp.vstack([p.lambdas for p in parts])),
                                np.vstack([p.slack for p in parts]),
                                np.concatenate([p.slack_status for p in parts]), duals,
-                               sum(p.fallback for p in parts))
+                               sum((p.usage for p in parts), Usage()))
 
 
 def replace_rows(A: sp.csr_array, rows: np.ndarray, B: sp.csr_array) -> sp.csr_array:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .base import (BackendError, BatchSolution, LPBatch, LPProblem, LPStatus, SolutionBuilder, quiet_stdout,
-                   register)
+from .base import (Backend, BackendError, BatchSolution, LPBatch, LPProblem, LPStatus, SolutionBuilder,
+                   quiet_stdout, register)
 
 #: Primal and dual feasibility tolerance given to HiGHS (its default is 1e-7).
 FEASIBILITY_TOL = 1e-9
@@ -40,7 +40,7 @@ def _status(hs, model_status) -> LPStatus:
     return LPStatus.NUMERICAL
 
 
-class HighsSolver:
+class HighsSolver(Backend):
     """Warm-started HiGHS dual simplex through highspy."""
 
     name = "highs"
@@ -109,14 +109,14 @@ class HighsSolver:
             if fixed >= 0:
                 lo_c, hi_c = base.col_lower[fixed], base.col_upper[fixed]
                 h.changeColBounds(fixed, lo_c if np.isfinite(lo_c) else -big, hi_c if np.isfinite(hi_c) else big)
-        return out.build()
+        return out.build(self.name)
 
     def _run(self, h) -> LPStatus:
         h.run()
         return _status(self.hs, h.getModelStatus())
 
 
-class ScipySolver:
+class ScipySolver(Backend):
     """Every problem built and solved on its own with ``scipy.optimize.linprog(method='highs')``."""
 
     name = "scipy"
@@ -145,7 +145,7 @@ class ScipySolver:
             status = LPStatus(res.status) if res.status in (0, 1, 2, 3, 4) else LPStatus.NUMERICAL
             out.set(k, status, float(res.fun) if status == LPStatus.OPTIMAL else np.nan,
                     res.x if status == LPStatus.OPTIMAL else None)
-        return out.build()
+        return out.build(self.name)
 
 
 register("highs", HighsSolver, lambda: _highspy() is not None,

@@ -16,16 +16,21 @@ meaningful):
   rows that allow it the pivot of largest magnitude is taken (stability over strict ratio order);
 * B^-1 is recomputed by Gauss-Jordan with partial pivoting every 50 pivots and at the end of each
   phase, x_B recomputed from it, and optimality checked again on the fresh factorisation;
-* phase I (artificials) is declared infeasible when the artificials' sum stays above 1e-8 times the
+* phase I (artificials) is declared infeasible when the artificials' sum stays above PHASE1_TOL times the
   right-hand side's scale;
 * anti-cycling: a pivot whose objective gain is at most 1e-10 counts as degenerate (rounding-level
   gains cycle as surely as zero ones); after 40 in a row, Bland's rule (first eligible column; the
   textbook minimum-ratio test, lowest-index leaving variable among ties) until a pivot gains more;
 * at most 50,000 pivots per phase.
 
-Every LP the kernel does not end as optimal (iteration limit, a singular basis, or an infeasible or
-unbounded verdict) is solved again with HiGHS; the ones where HiGHS disagrees with the kernel are
-counted in ``EnvelopmentSolution.fallback`` so that the model can warn about them.
+Each DMU's data rows are divided by the DMU's own value in them (``_kernel.row_scale``), so every
+tolerance above is relative to the DMU evaluated, whatever its size. The final point of every LP is
+then certified from scratch (``_kernel.certify``): primal feasibility of every row and bound, and
+optimality by the duals (dual feasibility of every column, no duality gap), for the score and for
+the slacks. Every LP the kernel does not end with a certified optimum (a failed certificate,
+iteration limit, a singular basis, or an infeasible or unbounded verdict) is solved again with
+HiGHS, whose answer is checked in turn (``envelopment.checked``); where it differs from the kernel's
+verdict it is kept and counted in ``EnvelopmentSolution.usage``, so that the model can say so.
 
 ``twin()`` returns the same kernel source executed as plain Python/numpy, without numba: the
 reference implementation the tests compare the compiled kernel with.
@@ -40,8 +45,10 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from .base import BatchSolution, LPBatch, LPStatus, get_solver, register
-from .envelopment import EnvelopmentProblem, EnvelopmentSolution, replace_rows, solve_generic
+from dataclasses import replace
+
+from .base import ENVELOPMENT, Backend, BatchSolution, LPBatch, LPStatus, Usage, get_solver, register
+from .envelopment import EnvelopmentProblem, EnvelopmentSolution, checked, replace_rows, solve_generic
 
 _KERNEL_PATH = Path(__file__).with_name("_kernel.py")
 _twin = None
@@ -108,10 +115,13 @@ def kernel_solution(problem: EnvelopmentProblem, raw) -> EnvelopmentSolution:
     return EnvelopmentSolution(score_status, t, lam, slack, slack_status, np.where(good[:, None], dual, np.nan))
 
 
-class NumbaSolver:
-    """Envelopment LPs in the numba kernel; any other LP batch goes to HiGHS."""
+class NumbaSolver(Backend):
+    """Envelopment LPs in the numba kernel; generic LP batches are not its kind (``solves``): they
+    go to HiGHS, and their solutions say so (``usage``)."""
 
     name = "numba"
+    solves = frozenset({ENVELOPMENT})
+    screen_by_default = True
 
     def __init__(self, option: str | None = None):
         self._highs = None
@@ -126,14 +136,18 @@ class NumbaSolver:
         return self.highs.solve_batch(batch)
 
     def solve_envelopment(self, problem: EnvelopmentProblem, module=None) -> EnvelopmentSolution:
+        """The kernel's solutions; every LP it did not end with a certified optimum (``_kernel.certify``)
+        is solved again by HiGHS, and HiGHS's answer is kept, and counted in ``usage``, where it
+        differs from the kernel's verdict."""
         sol = kernel_solution(problem, run_kernel(problem, module))
         failed = sol.status != LPStatus.OPTIMAL
         if problem.slacks:
             failed |= sol.slack_status != LPStatus.OPTIMAL
         redo = np.flatnonzero(failed)
         if not redo.size:
-            return sol
-        again = solve_generic(self.highs, problem.rows(redo))
+            return replace(sol, usage=Usage.of(self.name, problem.n))
+        sub = problem.rows(redo)
+        again = checked(self.highs, sub, solve_generic(self.highs, sub))
         status, t, slack, slack_status = (sol.status.copy(), sol.t.copy(), sol.slack.copy(),
                                           sol.slack_status.copy())
         differs = again.status != status[redo]
@@ -144,7 +158,9 @@ class NumbaSolver:
         lam = replace_rows(sol.lambdas, redo, again.lambdas)
         duals = sol.duals.copy()
         duals[redo] = np.nan
-        return EnvelopmentSolution(status, t, lam, slack, slack_status, duals, int(differs.sum()))
+        k = int(differs.sum())
+        return EnvelopmentSolution(status, t, lam, slack, slack_status, duals,
+                                   Usage.of(self.name, problem.n - k) + Usage.of(self.highs.name, k))
 
 
 register("numba", NumbaSolver, available,

@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from .base import BackendError, BatchSolution, LPBatch, LPStatus, SolutionBuilder, quiet_stdout, register
+from .base import Backend, BackendError, BatchSolution, LPBatch, LPStatus, SolutionBuilder, quiet_stdout, register
 
 CBC_NAMES = ("COIN_CMD", "PULP_CBC_CMD")
 
@@ -28,7 +28,7 @@ def _pulp():
     return pulp
 
 
-class PulpSolver:
+class PulpSolver(Backend):
     """Solve each LP through PuLP with the named solver (default CBC)."""
 
     def __init__(self, option: str | None = None):
@@ -44,6 +44,8 @@ class PulpSolver:
                                f"known: {', '.join(sorted(known.values()))}")
         self.solver_name = known[wanted.lower()]
         self.name = "pulp" if option is None else f"pulp:{self.solver_name}"
+        # CBC and GLPK answers come through files with 8 significant digits, bounds met to about 1e-6
+        self.accuracy = 1e-9 if self.solver_name.upper().startswith("HIGHS") else 1e-5
         if self.solver_name not in available:
             avail = ", ".join(available) or "none"
             raise BackendError(f"solver {self.name!r} is not installed on this machine (PuLP finds "
@@ -85,7 +87,7 @@ class PulpSolver:
                 out.set(k, status, float(p.c @ x), x)
             else:
                 out.set(k, status)
-        return out.build()
+        return out.build(self.name)
 
 
 register("pulp", PulpSolver, lambda: _pulp() is not None,

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import efficiency as ef
-from solvers import LPBatch, LPProblem, LPStatus, get_solver, registered
+from solvers import Backend, LPBatch, LPProblem, LPStatus, get_solver, registered
 
 BACKENDS = ["scipy", "pulp", "pulp:HiGHS"]
 # CBC through PuLP returns 8 significant digits; the others agree with HiGHS to rounding.
@@ -109,7 +109,7 @@ def test_registry_errors_and_listing():
 
 
 def test_custom_solver_object_is_used():
-    class Counting:
+    class Counting(Backend):
         name = "counting"
 
         def __init__(self):
@@ -124,6 +124,17 @@ def test_custom_solver_object_is_used():
     assert solver.calls == 2                      # phase I and phase II
     assert r.solver == "counting"
     np.testing.assert_allclose(r.scores, [0.75, 0.375, 1.0], atol=1e-12)
+
+
+def test_a_backend_must_declare_what_it_solves():
+    class Bare:
+        name = "bare"
+
+        def solve_batch(self, batch):
+            raise AssertionError("not reached")
+
+    with pytest.raises(ef.SolverError, match="subclass solvers.Backend"):
+        ef.dea(inputs=[[2.0], [4.0]], outputs=[[1.0], [1.0]], solver=Bare())
 
 
 def test_infeasible_dmu_is_data_not_an_exception():

@@ -23,19 +23,13 @@ RTS = ["crs", "vrs", "nirs", "ndrs"]
 ORIENTATIONS = ["input", "output"]
 
 
-class TwinSolver:
+class TwinSolver(numba_core.NumbaSolver):
     """The numba backend's algorithm run as plain Python (``numba_core.twin()``)."""
 
     name = "twin"
 
-    def __init__(self):
-        self.core = get_solver("numba")
-
-    def solve_batch(self, batch):
-        return self.core.solve_batch(batch)
-
-    def solve_envelopment(self, problem):
-        return self.core.solve_envelopment(problem, module=numba_core.twin())
+    def solve_envelopment(self, problem, module=None):
+        return super().solve_envelopment(problem, module=numba_core.twin())
 
 
 @st.composite
@@ -167,8 +161,9 @@ def test_failed_core_lps_are_resolved_by_highs_and_counted(monkeypatch):
         return tuple(out)
 
     monkeypatch.setattr(numba_core, "run_kernel", sabotaged)
-    with pytest.warns(ef.SolveWarning, match="10 LPs could not be solved by the numba core"):
+    with pytest.warns(ef.SolveWarning, match="10 of 30 LPs were solved by another backend than 'numba'"):
         got = ef.dea(inputs=X, outputs=Y, rts="vrs", screen=False)
+    assert got.solver == "numba+highs (10 of 30 LPs)"
     ref = ef.dea(inputs=X, outputs=Y, rts="vrs", solver="highs")
     np.testing.assert_allclose(got.farrell, ref.farrell, atol=1e-9)
     assert (got.status == "optimal").all()

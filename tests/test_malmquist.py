@@ -253,7 +253,7 @@ def test_luenberger_formulas_and_betas():
     p1 = df[df.year == 2001]
     r = ef.dea(p1, id="unit", inputs=["x1", "x2"], outputs=["y1", "y2"], undesirable=["b1"], model="ddf",
                rts="crs", direction="output", slacks=False)
-    np.testing.assert_allclose(t.set_index("unit")["d_from_from"].loc[r.scores.index], r.scores, atol=1e-9)
+    np.testing.assert_allclose(t.set_index("unit")["d_from_from"].loc[r.beta.index], r.beta, atol=1e-9)
     # global ML: one pooled technology, so the betas against it are >= 0
     g = _run(df, undesirable=["b1"], kind="global").to_frame()
     assert (g[["d_from_global", "d_to_global"]] >= -1e-9).all().all()

@@ -42,18 +42,24 @@ def test_sbm_with_undesirable_outputs_reproduces_tone_2003():
 
 def test_additive_and_ddf_scores_and_columns():
     a = ef.dea(TONE, model="additive", rts="vrs", **SPEC)
-    np.testing.assert_allclose(a.scores, [1, 3, 0, 1, 0], atol=1e-9)
-    assert "slack_sum" in a.to_frame().columns
+    np.testing.assert_allclose(a.slack_sum, [1, 3, 0, 1, 0], atol=1e-9)
+    assert a.scores.isna().all()                  # no efficiency in (0, 1] for the additive model
+    np.testing.assert_allclose(a.to_frame()["slack_sum"], [1, 3, 0, 1, 0], atol=1e-9)
+    assert a.efficient.tolist() == [False, False, True, False, True]
     d = ef.dea(TONE, model="ddf", rts="crs", **SPEC)
-    np.testing.assert_allclose(d.scores, [1 / 19, 1 / 11, 0, 0, 0], atol=1e-9)       # Benchmarking
+    beta = np.array([1 / 19, 1 / 11, 0, 0, 0])                                          # Benchmarking
+    np.testing.assert_allclose(d.beta, beta, atol=1e-9)
+    np.testing.assert_allclose(d.scores, 1 / (1 + beta), atol=1e-9)                     # efficiency in (0, 1]
+    assert (d.scores.iloc[2:] == 1.0).all()                                             # frontier units: 1
     u = ef.dea(TONE, model="ddf", rts="crs", direction="unit", **SPEC)
-    np.testing.assert_allclose(u.scores, [5 / 31, 9 / 31, 0, 0, 0], atol=1e-9)
+    np.testing.assert_allclose(u.beta, [5 / 31, 9 / 31, 0, 0, 0], atol=1e-9)
     v = ef.dea(TONE, model="ddf", rts="crs", direction=[1, 1, 1, 1], **SPEC)
-    np.testing.assert_allclose(v.scores, u.scores, atol=1e-12)
-    assert d.to_frame()["beta"].tolist() == d.scores.tolist()
+    np.testing.assert_allclose(v.beta, u.beta, atol=1e-12)
+    frame = d.to_frame()
+    assert frame["beta"].tolist() == d.beta.tolist() and frame["efficiency"].tolist() == d.scores.tolist()
     # targets: x - beta g_x - s-, y + beta g_y + s+
     np.testing.assert_allclose(d.targets["x1"].to_numpy(),
-                               TONE["x1"] * (1 - d.scores.to_numpy()) - d.slacks["x1"].to_numpy(), atol=1e-9)
+                               TONE["x1"] * (1 - d.beta.to_numpy()) - d.slacks["x1"].to_numpy(), atol=1e-9)
 
 
 def test_radial_super_efficiency_andersen_petersen():

@@ -13,7 +13,7 @@ from solvers import LPStatus, STATUS_LABELS
 from ..data import FrontierData, frontier_data, reference_data, require_positive_rows
 from ..errors import SolveWarning, SpecError
 from ..spec import RTS, Model, Orientation
-from .envelopment import Envelopment, backend, column_scale
+from .envelopment import Envelopment, backend, column_scale, report_usage
 from .fdh import fdh
 from .directional import ddf
 from .radial import Discretion, radial
@@ -93,11 +93,15 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
     * 'sbm': slacks-based measure (Tone 2001), orientation 'none', 'input' or 'output'; with
       ``undesirable`` outputs (Tone 2003); ``super_efficiency``: super-SBM (Tone 2002) for the
       SBM-efficient DMUs, the SBM score for the others;
-    * 'additive': maximal sum of slacks in data units (Charnes et al. 1985); the score is that sum;
+    * 'additive': maximal sum of slacks in data units (Charnes et al. 1985), ``r.slack_sum``; it has
+      no efficiency in (0, 1], so ``efficiency`` is NaN;
     * 'ddf': directional distance beta (Chambers-Chung-Faere 1996), bad outputs under weak
       disposability (Chung-Faere-Grosskopf 1997); ``direction``: 'proportional' (default:
       g = (x_o, y_o, b_o)), 'unit' (all ones), 'input' (x_o, 0, 0), 'output' (0, y_o, b_o), one
-      vector for all DMUs (inputs, outputs, bad outputs in order), or an n x (m + s + k) array.
+      vector for all DMUs (inputs, outputs, bad outputs in order), or an n x (m + s + k) array;
+      components > 0 cut inputs and bad outputs and raise outputs, components < 0 move the other
+      way (e.g. -1 for a bad output that may grow), and each DMU's direction needs one > 0. The
+      ``efficiency`` is 1/(1+beta), beta itself is ``r.beta``.
 
     ``rts``: 'crs', 'vrs', 'nirs', 'ndrs' (ignored by FDH). ``reference``: another set of DMUs (same
     columns) whose frontier the data are measured against. ``solver``: 'numba' (default when numba
@@ -138,7 +142,9 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
     if lp is not None and client is not None:
         from ..distributed import distribute
         lp = distribute(lp, client)        # LP batches chunked by DMU on the Dask cluster
-    solver_name = "enumeration" if lp is None else lp.name
+    if model == Model.FDH and screen:
+        raise SpecError("screen=True: the fdh model solves no LP (it enumerates dominating DMUs); there is "
+                        "nothing to screen")
     if model == Model.FDH:
         env = fdh(fd.X, fd.Y, Xr, Yr, orientation=orientation)
     elif model == Model.RADIAL:
@@ -156,9 +162,6 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
         if super_efficiency:
             env = _super_sbm(fd, env, rts, orientation, lp)
     _warn_unsolved(env.status, f"{model.value} DEA")
-    if env.fallback:
-        warnings.warn(f"{env.fallback} LPs could not be solved by the numba core and were solved by HiGHS",
-                      SolveWarning, stacklevel=2)
     if env.slack_status is not None and slacks:
         lost = (env.status == LPStatus.OPTIMAL) & (env.slack_status != LPStatus.OPTIMAL)
         if lost.any():
@@ -166,15 +169,19 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
                           "targets are NaN", SolveWarning, stacklevel=2)
 
     se = rc = None
+    usage = env.usage
     if scale:
         by_rts = {rts: env.farrell}
         for r in (RTS.CRS, RTS.VRS, RTS.NIRS):
             if r not in by_rts:
-                by_rts[r] = radial(fd.X, fd.Y, Xr, Yr, rts=r, orientation=orientation, solver=lp,
-                                   slacks=False, discretion=discretion, screen=screen, exclude=exclude).farrell
+                other = radial(fd.X, fd.Y, Xr, Yr, rts=r, orientation=orientation, solver=lp, slacks=False,
+                               discretion=discretion, screen=screen, exclude=exclude)
+                by_rts[r], usage = other.farrell, usage + other.usage
         crs, vrs, nirs = (_score(by_rts[r], orientation) for r in (RTS.CRS, RTS.VRS, RTS.NIRS))
         se = pd.Series(crs / vrs, index=fd.ids, name="scale_efficiency")
         rc = pd.Series(_rts_class(crs, vrs, nirs), index=fd.ids, name="rts_class", dtype=object)
+    solver_name = "enumeration" if lp is None else report_usage(usage, lp, solver is not None,
+                                                                 f"{model.value} DEA")
     return _result(fd, ref, env, model, "fdh" if model == Model.FDH else rts.value, orientation, solver_name,
                    super_efficiency, se, rc)
 
@@ -184,11 +191,11 @@ def _super_sbm(fd: FrontierData, env: Envelopment, rts: RTS, orientation: Orient
     efficient = np.flatnonzero((env.status == LPStatus.OPTIMAL) & (np.abs(env.farrell - 1.0) <= SCORE_TOL))
     if not efficient.size:
         return env
-    delta, status = super_sbm(fd.X, fd.Y, rts=rts, orientation=orientation, solver=lp, candidates=efficient)
+    delta, status, usage = super_sbm(fd.X, fd.Y, rts=rts, orientation=orientation, solver=lp, candidates=efficient)
     farrell, st = env.farrell.copy(), env.status.copy()
     farrell[efficient] = delta
     st[efficient] = status
-    return replace(env, farrell=farrell, status=st)
+    return replace(env, farrell=farrell, status=st, usage=env.usage + usage)
 
 
 def _direction(fd: FrontierData, direction) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -210,14 +217,19 @@ def _direction(fd: FrontierData, direction) -> tuple[np.ndarray, np.ndarray, np.
         if G.shape != (n, k):
             raise SpecError(f"direction: expected a vector of length {k} (inputs, outputs, undesirable "
                             f"outputs) or an array of shape ({n}, {k}), got shape {G.shape}")
-        if not np.all(np.isfinite(G)) or np.any(G < 0):
-            raise SpecError("direction: entries must be finite and non-negative")
+        if not np.all(np.isfinite(G)):
+            raise SpecError("direction: entries must be finite")
         m, s = X.shape[1], Y.shape[1]
         g = (G[:, :m], G[:, m:m + s], G[:, m + s:])
-    zero_rows = ~np.hstack(g).any(axis=1)
-    if zero_rows.any():
-        i = int(np.flatnonzero(zero_rows)[0])
-        raise SpecError(f"direction: it is zero for the DMU in {fd.where(i)}; beta would be unbounded")
+    # g > 0 improves (less input, more output, less bad output); g < 0 moves the other way (e.g.
+    # g_b = -1: bad outputs may grow). Without an improving component, beta is unbounded.
+    improving = (np.hstack(g) > 0).any(axis=1)
+    if not improving.all():
+        i = int(np.flatnonzero(~improving)[0])
+        what = "zero" if not np.hstack(g)[i].any() else "without a positive (improving) component"
+        raise SpecError(f"direction: it is {what} for the DMU in {fd.where(i)}; beta would be unbounded "
+                        "(a direction needs at least one component > 0: an input or bad output to cut, or an "
+                        "output to raise)")
     return g
 
 
@@ -247,31 +259,67 @@ def _names(value) -> list[str]:
     return list(value)
 
 
+#: Relative amount by which a value that must lie in (0, 1] (or a slack that must be >= 0) may miss
+#: its bound by rounding alone; such values are set to the bound (1, or 0) exactly.
+ROUNDING = 1e-9
+
+
+def _to_bound(v: np.ndarray, bound: float, above: bool) -> np.ndarray:
+    """``v`` with values beyond ``bound`` (above it when ``above``) by rounding only set to it."""
+    tol = ROUNDING * max(1.0, abs(bound))
+    over = (v > bound) & (v <= bound + tol) if above else (v < bound) & (v >= bound - tol)
+    return np.where(over, bound, v)
+
+
 def _result(fd: FrontierData, ref: FrontierData | None, env: Envelopment, model: Model, rts: str,
             orientation: Orientation, solver_name: str, super_eff: bool = False, se=None, rc=None) -> DEAResult:
     ids = fd.ids
     status = pd.Series(STATUS_LABELS[env.status], index=ids, name="status", dtype=object)
+    own = ref is None and not super_eff        # the DMUs are in their technology: scores in (0, 1]
+    value = env.farrell
+    farrell = beta = slack_sum = None
     if model in ORIENTED:
-        farrell = pd.Series(env.farrell, index=ids, name="farrell")
-        scores = pd.Series(_score(env.farrell, orientation), index=ids, name="efficiency")
-    else:                                 # SBM rho, additive slack sum, DDF beta: the score itself
-        farrell = None
-        scores = pd.Series(env.farrell, index=ids, name="efficiency")
+        if own:                                # theta, G <= 1; phi >= 1
+            value = _to_bound(value, 1.0, above=orientation != Orientation.OUTPUT)
+        farrell = pd.Series(value, index=ids, name="farrell")
+        eff = _score(value, orientation)
+    elif model == Model.DDF:                   # beta >= 0 in the own technology; efficiency 1/(1+beta)
+        if own:
+            value = _to_bound(value, 0.0, above=False)
+        beta = pd.Series(value, index=ids, name="beta")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            eff = np.where(1.0 + value > 0, 1.0 / (1.0 + value), np.nan)
+    elif model == Model.ADDITIVE:              # no efficiency in (0, 1]: the slack sum is the measure
+        slack_sum = pd.Series(value, index=ids, name="slack_sum")
+        eff = np.full(fd.n, np.nan)
+    else:                                      # SBM rho (super-SBM delta >= 1)
+        eff = value
+    if own and model != Model.ADDITIVE:
+        eff = _to_bound(eff, 1.0, above=True)
+    scores = pd.Series(eff, index=ids, name="efficiency")
     slacks = targets = None
     if env.slack_x is not None:
         names = list(fd.input_names) + list(fd.output_names)
         blocks, tblocks = [env.slack_x, env.slack_y], [env.target_x, env.target_y]
+        signs = [1.0] * fd.X.shape[1] + [-1.0] * fd.Y.shape[1]      # target = level - s (inputs), + s (outputs)
         if env.slack_b is not None and env.slack_b.shape[1]:
             names += list(fd.undesirable_names)
             blocks.append(env.slack_b)
             tblocks.append(env.target_b)
-        slacks = pd.DataFrame(np.hstack(blocks), index=ids, columns=names)
-        targets = pd.DataFrame(np.hstack(tblocks), index=ids, columns=names)
+            signs += [1.0] * fd.B.shape[1]
+        raw, traw = np.hstack(blocks), np.hstack(tblocks)
     ref_ids = fd.ids if ref is None else ref.ids
     Xr, Yr, Br = (fd.X, fd.Y, fd.B) if ref is None else (ref.X, ref.Y, ref.B)
     cs = np.concatenate([column_scale(fd.X, Xr), column_scale(fd.Y, Yr)] +
-                        ([column_scale(fd.B, Br)] if slacks is not None and slacks.shape[1] > len(fd.input_names) +
+                        ([column_scale(fd.B, Br)] if env.slack_x is not None and raw.shape[1] > len(fd.input_names) +
                          len(fd.output_names) else []))
+    if env.slack_x is not None:
+        # A slack is >= 0: -1e-11 (a solver's rounding) is 0, and the target moves with it.
+        tiny = (raw < 0) & (raw >= -ROUNDING * cs)
+        fixed = np.where(tiny, 0.0, raw)
+        traw = traw + np.array(signs) * (raw - fixed)
+        slacks = pd.DataFrame(fixed, index=ids, columns=names)
+        targets = pd.DataFrame(traw, index=ids, columns=names)
     return DEAResult(model.value, rts, orientation.value, ids, fd.input_names, fd.output_names, ref_ids, scores,
                      farrell, status, slacks, targets, env.lambdas, cs, solver_name, se, rc,
-                     fd.undesirable_names, super_eff)
+                     fd.undesirable_names, super_eff, beta, slack_sum)

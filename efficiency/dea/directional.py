@@ -23,8 +23,7 @@ from solvers import LPSolver
 from solvers.envelopment import EnvelopmentProblem
 
 from ..spec import RTS
-from .envelopment import Envelopment, column_scale, with_reference, rts_bounds, solve
-from .radial import SCREEN_MIN
+from .envelopment import Envelopment, column_scale, frame as find_frame, rts_bounds, solve, use_frame, with_reference
 
 
 def ddf(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, Xr: np.ndarray | None = None,
@@ -43,12 +42,11 @@ def ddf(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, Xr: np.ndarra
     b = np.hstack([X, Y, B]) / scale
     g = np.hstack([-gx, gy, -gb]) / scale
     n_ref = R.shape[0]
-    if screen is None:
-        screen = getattr(solver, "name", "") == "numba"
+    why_not = ("undesirable outputs are equality rows (weak disposability), which break the free disposability "
+               "the frame assumes" if k_b else "a reference DMU is left out per DMU" if exclude is not None else None)
     frame = None
-    if screen and k_b == 0 and exclude is None and n_ref >= SCREEN_MIN:
-        from solvers import screening
-        frame = screening.frame(R, m, crs=rts == RTS.CRS)
+    if use_frame(solver, screen, n_ref, why_not):
+        frame = find_frame(R, m, rts)
         R = R[frame]
     bounds = rts_bounds(rts)
     e_lo, e_hi = (0.0, 0.0) if bounds is None else (1.0 - bounds[1], 1.0 - bounds[0])
@@ -61,11 +59,11 @@ def ddf(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, Xr: np.ndarra
         coo = sp.coo_array(lam)
         lam = sp.csr_array((coo.data, (coo.row, frame[coo.col])), shape=(n, n_ref))
     if not slacks:
-        return Envelopment(sol.t, sol.status, lam, fallback=sol.fallback)
+        return Envelopment(sol.t, sol.status, lam, usage=sol.usage)
     slack = sol.slack * scale
     beta = sol.t[:, None]
     tx = X - beta * gx - slack[:, :m]
     ty = Y + beta * gy + slack[:, m:m + s]
     tb = B - beta * gb                                    # equality rows: no slack
     return Envelopment(sol.t, sol.status, lam, slack[:, :m], slack[:, m:m + s], tx, ty, sol.slack_status,
-                       sol.fallback, np.zeros_like(B), tb)
+                       sol.usage, np.zeros_like(B), tb)

@@ -10,16 +10,17 @@ from misleading the LP solver.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-from solvers import BackendError, BatchSolution, LPBatch, LPSolver, get_solver
+from solvers import LP, BackendError, BatchSolution, LPBatch, LPSolver, Usage, get_solver
 from solvers.base import stack
 from solvers.envelopment import EnvelopmentProblem, EnvelopmentSolution, concat, solve_envelopment
 
-from ..errors import SolverError
+from ..errors import SolverError, SpecError
 from ..progress import Progress
 from ..spec import RTS
 
@@ -44,8 +45,37 @@ CHUNK = {"numba": 8192}
 DEFAULT_CHUNK = 512
 
 
+def lp_backend(solver: LPSolver) -> LPSolver:
+    """A backend for generic LP batches: ``solver`` when it declares them (``solves``), else HiGHS
+    (the numba core solves envelopment LPs only); results say which one solved them (``usage``)."""
+    if LP in solver.solves:
+        return solver
+    return backend("highs")
+
+
+def report_usage(usage: Usage, solver: LPSolver, explicit: bool, what: str = "DEA", stacklevel: int = 3) -> str:
+    """The result's ``solver`` label (``Usage.label``), with a :class:`SolveWarning` whenever some LPs
+    were solved by another backend than ``solver``: a fallback of the numba core, or a model whose
+    LPs the backend does not declare. The only silent case is a default backend (``explicit``
+    False) that handed *all* its LPs to the backend of that kind (SBM's LPs to HiGHS): the label
+    says so."""
+    from ..errors import SolveWarning
+    name = solver.name
+    other = usage.others(name)
+    if other and (explicit or usage.by(name)):
+        others = ", ".join(f"{n} {k}" for n, k in usage.counts if n != name)
+        why = ("it does not solve this kind of LP" if not usage.by(name) else
+               "its answer had no certified optimum (the numba core's certificate failed, or it stopped "
+               "without an optimum) and another backend's answer differs")
+        warnings.warn(f"{what}: {other} of {usage.total} LPs were solved by another backend than {name!r} "
+                      f"({others}): {why}; `solver` in the result says so", SolveWarning, stacklevel=stacklevel)
+    return usage.label(name)
+
+
 def solve_batch(solver: LPSolver, batch: LPBatch, label: str = "DEA") -> BatchSolution:
-    """Solve generic LPs in chunks (with a progress bar on long runs); :class:`SolverError` on failure."""
+    """Solve generic LPs in chunks (with a progress bar on long runs) on ``lp_backend(solver)``;
+    :class:`SolverError` on failure."""
+    solver = lp_backend(solver)
     try:
         if len(batch) <= DEFAULT_CHUNK:
             return solver.solve_batch(batch)
@@ -63,7 +93,7 @@ def solve_batch(solver: LPSolver, batch: LPBatch, label: str = "DEA") -> BatchSo
 def solve(solver: LPSolver, problem: EnvelopmentProblem, label: str = "DEA") -> EnvelopmentSolution:
     """Solve envelopment LPs in chunks (with a progress bar on long runs), turning a backend's failure
     into :class:`SolverError`."""
-    size = CHUNK.get(getattr(solver, "name", ""), DEFAULT_CHUNK)
+    size = CHUNK.get(solver.name, DEFAULT_CHUNK)
     try:
         if problem.n <= size:
             return solve_envelopment(solver, problem)
@@ -76,6 +106,33 @@ def solve(solver: LPSolver, problem: EnvelopmentProblem, label: str = "DEA") -> 
         return concat(parts)
     except BackendError as exc:
         raise SolverError(str(exc)) from None
+
+
+#: Below this many reference DMUs, frame screening is not worth its overhead: ``screen=None`` (the
+#: default) leaves it off there; ``screen=True`` screens at any size.
+SCREEN_MIN = 64
+
+
+def use_frame(solver: LPSolver, screen: bool | None, n_ref: int, why_not: str | None = None) -> bool:
+    """Whether to find the frame of the reference set first (``solvers.screening``).
+
+    ``screen=None``: when the backend declares ``screen_by_default`` and there are at least
+    SCREEN_MIN reference DMUs; ``True``: at any size; ``False``: never. ``why_not`` says why the
+    frame would not span this model's technology (e.g. equality rows break the free disposability
+    the frame assumes): screening is then off by default, and asking for it is a :class:`SpecError`.
+    """
+    if screen is None:
+        return why_not is None and solver.screen_by_default and n_ref >= SCREEN_MIN
+    if screen and why_not is not None:
+        raise SpecError(f"screen=True: frame screening is not valid here ({why_not}); use screen=None or False")
+    return bool(screen)
+
+
+def frame(R: np.ndarray, k_in: int, rts: RTS) -> np.ndarray:
+    """Indices of the extreme-efficient rows of R (inputs first): the CRS frame under CRS, the VRS
+    frame (which spans the NIRS and NDRS technologies too) otherwise."""
+    from solvers import screening
+    return screening.frame(R, k_in, crs=rts == RTS.CRS)
 
 
 def with_reference(X, Y, B, Xr, Yr, Br):
@@ -106,6 +163,7 @@ class Envelopment:
     """Solution of a DEA model for n evaluated DMUs against n_ref reference DMUs (data units).
 
     ``farrell`` is the model's own measure (theta, phi, hyperbolic G, ...); ``status`` LPStatus codes;
+    ``usage`` which backend's answer was kept for how many LPs;
     ``slack_x``/``slack_y`` the phase II slacks and ``target_x``/``target_y`` the projections (None
     when not computed); ``lambdas`` the intensity weights, sparse (n, n_ref); ``slack_status`` the
     phase II statuses (None when not run).
@@ -119,7 +177,7 @@ class Envelopment:
     target_x: np.ndarray | None = None
     target_y: np.ndarray | None = None
     slack_status: np.ndarray | None = None
-    fallback: int = 0                 # LPs the numba core handed over to HiGHS
+    usage: Usage = Usage()            # which backend solved how many LPs
     slack_b: np.ndarray | None = None     # undesirable outputs (models that take them)
     target_b: np.ndarray | None = None
 

@@ -28,19 +28,17 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from solvers import LPSolver, LPStatus
+from solvers import LPSolver, LPStatus, Usage
 from solvers.envelopment import EnvelopmentProblem, EnvelopmentSolution, replace_rows
 
 from ..spec import RTS, Orientation
-from .envelopment import Envelopment, column_scale, rts_bounds, solve
+from .envelopment import Envelopment, column_scale, frame as find_frame, rts_bounds, solve, use_frame
 
 #: Relative width at which the hyperbolic bisection stops.
 GRAPH_RTOL = 1e-12
 #: Relative nudges of G* into the technology tried, in turn, when the hyperbolic slack LP is
 #: infeasible (the bisection ends within the LP tolerance of the frontier, possibly just outside).
 GRAPH_MARGINS = (0.0, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7)
-#: Below this many reference DMUs, screening is not worth its overhead.
-SCREEN_MIN = 64
 
 
 @dataclass(frozen=True)
@@ -115,23 +113,22 @@ def _graph(S: _Setup, X, Y, solver, exclude) -> tuple[np.ndarray, np.ndarray, in
     (G x_o, y_o / G) is in the technology exactly when theta(G) <= G, and theta is non-increasing in G,
     so bisection finds G*. It is bracketed by sqrt(theta_CRS) from below when every variable is
     discretionary (G* under CRS, whose technology contains the others), and by 0 otherwise.
-    Returns (G*, status, LPs the numba core handed to HiGHS).
+    Returns (G*, status, usage of the backends).
     """
     n = X.shape[0]
-    fallback = 0
     sub = (lambda v, rows: None if v is None else v[rows])  # noqa: E731
     crs = _Setup(S.R, S.m, RTS.CRS, S.d, S.w)
     first = solve(solver, crs.radial(X, Y, Orientation.INPUT, False, exclude))
-    status, fallback = first.status.copy(), first.fallback
+    status, usage = first.status.copy(), first.usage
     plain = S.d.free_x.all() and S.d.free_y.all()
     if plain and S.rts == RTS.CRS:
-        return np.sqrt(first.t), status, fallback
+        return np.sqrt(first.t), status, usage
 
     def inside(rows: np.ndarray, G: np.ndarray) -> np.ndarray:
-        nonlocal fallback
+        nonlocal usage
         Yg = np.where(S.d.free_y, Y[rows] / G[:, None], Y[rows])
         sol = solve(solver, S.radial(X[rows], Yg, Orientation.INPUT, False, sub(exclude, rows)))
-        fallback += sol.fallback
+        usage = usage + sol.usage
         return (sol.status == LPStatus.OPTIMAL) & (sol.t <= G)
 
     lo = np.sqrt(first.t) if plain else np.zeros(n)
@@ -153,7 +150,7 @@ def _graph(S: _Setup, X, Y, solver, exclude) -> tuple[np.ndarray, np.ndarray, in
         hi[live[f]] = mid[f]
         lo[live[~f]] = mid[~f]
         live = live[(hi[live] - lo[live]) > GRAPH_RTOL * hi[live]]
-    return np.where(status == LPStatus.OPTIMAL, hi, np.nan), status, fallback
+    return np.where(status == LPStatus.OPTIMAL, hi, np.nan), status, usage
 
 
 def _graph_slacks(S: _Setup, X, Y, G, status, solver, exclude) -> EnvelopmentSolution:
@@ -163,13 +160,13 @@ def _graph_slacks(S: _Setup, X, Y, G, status, solver, exclude) -> EnvelopmentSol
     sl = np.full((n, S.R.shape[1]), np.nan)
     sl_status = np.full(n, LPStatus.NOT_SOLVED, dtype=np.int8)
     lam = sp.csr_array((n, S.R.shape[0]))
-    fallback = 0
+    usage = Usage()
     for margin in GRAPH_MARGINS:
         if not todo.size:
             break
         g = G[todo] * (1.0 + margin)
         sol = solve(solver, S.at(X[todo], Y[todo], g, None if exclude is None else exclude[todo]))
-        fallback += sol.fallback
+        usage = usage + sol.usage
         good = (sol.status == LPStatus.OPTIMAL) & (sol.slack_status == LPStatus.OPTIMAL)
         rows = todo[good]
         sl[rows] = sol.slack[good]
@@ -177,7 +174,7 @@ def _graph_slacks(S: _Setup, X, Y, G, status, solver, exclude) -> EnvelopmentSol
         lam = replace_rows(lam, rows, sol.lambdas[np.flatnonzero(good)])
         G[rows] = g[good] if margin else G[rows]
         todo = todo[~good]
-    return EnvelopmentSolution(status, G, lam, sl, sl_status, None, fallback)
+    return EnvelopmentSolution(status, G, lam, sl, sl_status, None, usage)
 
 
 def radial(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray | None = None, Yr: np.ndarray | None = None, *,
@@ -200,12 +197,11 @@ def radial(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray | None = None, Yr: np.nd
     Xs, Ys = X / sx, Y / sy
     R = np.hstack([Xr / sx, Yr / sy])
     n_ref = R.shape[0]
-    if screen is None:
-        screen = getattr(solver, "name", "") == "numba"
+    why_not = ("non-controllable variables are equality rows, which break the free disposability the frame "
+               "assumes" if d.nc_x.any() or d.nc_y.any() else None)
     frame = None
-    if screen and n_ref >= SCREEN_MIN:
-        from solvers import screening
-        frame = screening.frame(R, m, crs=rts == RTS.CRS)
+    if use_frame(solver, screen, n_ref, why_not):
+        frame = find_frame(R, m, rts)
         if exclude is not None:
             return _split_exclusions(X, Y, Xr, Yr, frame, rts=rts, orientation=orientation, solver=solver,
                                      slacks=slacks, exclude=exclude, discretion=discretion)
@@ -213,10 +209,10 @@ def radial(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray | None = None, Yr: np.nd
     w = np.concatenate([np.where(d.nd_x, 0.0, sx), np.where(d.nd_y, 0.0, sy)])
     S = _Setup(R, m, rts, d, w)
     if orientation == Orientation.GRAPH:
-        G, status, fallback = _graph(S, Xs, Ys, solver, exclude)
+        G, status, usage = _graph(S, Xs, Ys, solver, exclude)
         if slacks:
             sol = _graph_slacks(S, Xs, Ys, G.copy(), status, solver, exclude)
-            fallback += sol.fallback
+            usage = usage + sol.usage
         else:
             sol = EnvelopmentSolution(status, G, sp.csr_array((n, R.shape[0])), np.full((n, R.shape[1]), np.nan),
                                       np.full(n, LPStatus.NOT_SOLVED, dtype=np.int8))
@@ -224,7 +220,7 @@ def radial(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray | None = None, Yr: np.nd
         ax, ay = proj, 1.0 / proj
     else:
         sol = solve(solver, S.radial(Xs, Ys, orientation, slacks, exclude))
-        score, fallback = sol.t, sol.fallback
+        score, usage = sol.t, sol.usage
         one = np.ones(n)
         ax, ay = (score, one) if orientation == Orientation.INPUT else (one, score)
     lam = sol.lambdas
@@ -232,12 +228,12 @@ def radial(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray | None = None, Yr: np.nd
         coo = sp.coo_array(lam)
         lam = sp.csr_array((coo.data, (coo.row, frame[coo.col])), shape=(n, n_ref))
     if not slacks:
-        return Envelopment(score, sol.status, lam, fallback=fallback)
+        return Envelopment(score, sol.status, lam, usage=usage)
     slack = sol.slack * np.concatenate([sx, sy])
     slack_x, slack_y = slack[:, :m], slack[:, m:]
     rx, ry = _targets(X, Y, ax, ay, d)
     return Envelopment(score, sol.status, lam, slack_x, slack_y, rx - slack_x, ry + slack_y, sol.slack_status,
-                       fallback)
+                       usage)
 
 
 def _split_exclusions(X, Y, Xr, Yr, frame, *, exclude, **kw) -> Envelopment:
@@ -280,7 +276,7 @@ def merge_rows(n: int, n_ref: int, parts) -> Envelopment:
                        shape=(n, n_ref))
     return Envelopment(block("farrell"), block("status"), lam, block("slack_x"), block("slack_y"),
                        block("target_x"), block("target_y"), block("slack_status"),
-                       sum(env.fallback for _, env, _ in parts), block("slack_b"), block("target_b"))
+                       sum((env.usage for _, env, _ in parts), Usage()), block("slack_b"), block("target_b"))
 
 
 def _targets(X, Y, ax, ay, d: Discretion) -> tuple[np.ndarray, np.ndarray]:

@@ -28,9 +28,11 @@ _RTS_NAMES = {"crs": "constant returns to scale (CCR)", "vrs": "variable returns
 class DEAResult:
     """Scores and projections of a DEA model.
 
-    ``scores`` is the efficiency in (0, 1] (input theta, output 1/phi, graph G; super-efficiency and
-    scores against another reference set may exceed 1); ``farrell`` the model's Farrell measure
-    (theta, phi >= 1, or G); ``status`` the LP outcome per DMU ('optimal', 'infeasible', ...).
+    ``scores`` is the efficiency in (0, 1] for every model (input theta, output 1/phi, graph G, SBM
+    rho, DDF 1/(1+beta); super-efficiency and scores against another reference set may exceed 1;
+    NaN for the additive model, whose measure is ``slack_sum``); ``farrell`` the radial model's
+    Farrell measure (theta, phi >= 1, or G); ``beta`` the DDF's directional distance; ``status``
+    the LP outcome per DMU ('optimal', 'infeasible', ...).
     ``slacks`` and ``targets`` are in data units with the input and output column names; ``None``
     when not computed. ``lambda_matrix`` holds the intensity weights (n x n_ref, sparse).
     """
@@ -54,6 +56,8 @@ class DEAResult:
     rts_class: pd.Series | None = None
     undesirable_names: tuple[str, ...] = ()
     super_efficiency: bool = False
+    beta: pd.Series | None = None          # DDF: the directional distance (efficiency = 1/(1+beta))
+    slack_sum: pd.Series | None = None     # additive: the maximal slack sum in data units
 
     # ---------------------------------------------------------------------------------------------
     @cached_property
@@ -63,10 +67,12 @@ class DEAResult:
 
     @property
     def efficient(self) -> pd.Series:
-        """Pareto-Koopmans efficient: score 1 (0 for the additive and DDF measures; >= 1 with
-        super-efficiency) and every slack zero, within the classification tolerances."""
-        best = 0.0 if self.model in ("additive", "ddf") else 1.0
-        gap = self.scores - best
+        """Pareto-Koopmans efficient: score 1 (>= 1 with super-efficiency; a slack sum of 0 for the
+        additive model) and every slack zero, within the classification tolerances."""
+        if self.model == "additive":
+            gap = self.slack_sum / float(np.mean(self.column_scale))
+        else:
+            gap = self.scores - 1.0
         radial = (self.status == "optimal") & ((gap >= -SCORE_TOL) if self.super_efficiency
                                                else (gap.abs() <= SCORE_TOL))
         if self.slacks is None:
@@ -94,10 +100,10 @@ class DEAResult:
         df = pd.DataFrame({"efficiency": self.scores, "status": self.status}, index=self.ids)
         if self.farrell is not None:
             df["farrell"] = self.farrell.to_numpy()
-        if self.model == "ddf":
-            df["beta"] = self.scores.to_numpy()
-        if self.model == "additive":
-            df["slack_sum"] = self.scores.to_numpy()
+        if self.beta is not None:
+            df["beta"] = self.beta.to_numpy()
+        if self.slack_sum is not None:
+            df["slack_sum"] = self.slack_sum.to_numpy()
         if self.slacks is not None:
             for c in self.slacks.columns:
                 df[f"slack_{c}"] = self.slacks[c].to_numpy()
@@ -122,7 +128,7 @@ class DEAResult:
 
     def summary(self) -> str:
         """A short text report: model, counts, score distribution, efficient DMUs, statuses."""
-        s = self.scores
+        s = self.slack_sum if self.model == "additive" else self.scores
         ok = s.dropna()
         counts = self.status.value_counts()
         kind = _MODEL_NAMES.get(self.model, self.model) + (", super-efficiency" if self.super_efficiency else "")
@@ -136,15 +142,19 @@ class DEAResult:
         ]
         if len(ok):
             q = ok.quantile([0.0, 0.25, 0.5, 0.75, 1.0]).to_numpy()
-            label = {"additive": "Slack sum", "ddf": "Beta"}.get(self.model, "Efficiency")
+            label = "Slack sum" if self.model == "additive" else "Efficiency"
             lines.append(f"{label}: mean {ok.mean():.4f}, min {q[0]:.4f}, Q1 {q[1]:.4f}, median {q[2]:.4f}, "
                          f"Q3 {q[3]:.4f}, max {q[4]:.4f}")
             eff = self.efficient
-            best = "0" if self.model in ("additive", "ddf") else "1"
-            lines.append(f"Efficient (score {best}, no slack): {int(eff.sum())} of {len(s)} "
-                         f"({100.0 * eff.mean():.1f}%)")
-            worst = ok.nsmallest(min(5, len(ok)))
-            lines.append("Lowest: " + ", ".join(f"{format_id(i)} {v:.4f}" for i, v in worst.items()))
+            best = "slack sum 0" if self.model == "additive" else "score 1, no slack"
+            lines.append(f"Efficient ({best}): {int(eff.sum())} of {len(s)} ({100.0 * eff.mean():.1f}%)")
+            if self.beta is not None:
+                b = self.beta.dropna()
+                lines.append(f"Beta (directional distance): mean {b.mean():.4f}, max {b.max():.4f}")
+            additive = self.model == "additive"
+            worst = ok.nlargest(min(5, len(ok))) if additive else ok.nsmallest(min(5, len(ok)))
+            lines.append(("Largest: " if additive else "Lowest: ") +
+                         ", ".join(f"{format_id(i)} {v:.4f}" for i, v in worst.items()))
         lines.append("Status: " + ", ".join(f"{int(v)} {k}" for k, v in counts.items()))
         if self.scale_efficiency is not None and self.rts_class is not None:
             rc = self.rts_class.value_counts()

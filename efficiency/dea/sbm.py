@@ -26,11 +26,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from solvers import LPBatch, LPProblem, LPSolver, LPStatus
+from solvers import LPBatch, LPProblem, LPSolver, LPStatus, Usage
 
 from ..spec import RTS, Orientation
-from .envelopment import Envelopment, column_scale, with_reference, rts_bounds, solve, solve_batch
-from .radial import SCREEN_MIN
+from .envelopment import (Envelopment, column_scale, frame as find_frame, rts_bounds, solve, solve_batch, use_frame,
+                          with_reference)
 
 
 def _replace_zeros(Y: np.ndarray, Yr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -41,12 +41,9 @@ def _replace_zeros(Y: np.ndarray, Yr: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def _frame(R: np.ndarray, k_in: int, rts: RTS, solver, screen, exclude) -> np.ndarray | None:
-    if screen is None:
-        screen = getattr(solver, "name", "") == "numba"
-    if screen and exclude is None and R.shape[0] >= SCREEN_MIN:
-        from solvers import screening
-        return screening.frame(R, k_in, crs=rts == RTS.CRS)
-    return None
+    """The frame of the reference rows R (inputs and bad outputs first) when screening applies."""
+    why_not = "a reference DMU is left out per DMU" if exclude is not None else None
+    return find_frame(R, k_in, rts) if use_frame(solver, screen, R.shape[0], why_not) else None
 
 
 def _rts_row(rts: RTS) -> tuple[float, float] | None:
@@ -132,11 +129,11 @@ def sbm(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, Xr=None, Yr=N
         coo = sp.coo_array(lam)
         lam = sp.csr_array((coo.data, (coo.row, frame[coo.col])), shape=(n, n_ref))
     sx_, sy_, sb_ = slack[:, :m], slack[:, m:m + s], slack[:, m + s:]
-    return Envelopment(rho, sol.status, lam, sx_, sy_, X - sx_, Y + sy_, sol.status.copy(), 0, sb_, B - sb_)
+    return Envelopment(rho, sol.status, lam, sx_, sy_, X - sx_, Y + sy_, sol.status.copy(), sol.usage, sb_, B - sb_)
 
 
 def super_sbm(X: np.ndarray, Y: np.ndarray, *, rts: RTS, orientation: Orientation, solver: LPSolver,
-              candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+              candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray, Usage]:
     """delta* (Tone 2002) of the DMUs ``candidates`` (indices), each against all the others."""
     X, _ = _replace_zeros(X, X)           # as deaR, zero inputs too are replaced in super-SBM
     Y, _ = _replace_zeros(Y, Y)
@@ -199,7 +196,7 @@ def super_sbm(X: np.ndarray, Y: np.ndarray, *, rts: RTS, orientation: Orientatio
     delta = np.where(sol.status == LPStatus.OPTIMAL, sol.objective, np.nan)
     if orientation == Orientation.OUTPUT:
         delta = -1.0 / delta
-    return delta, sol.status
+    return delta, sol.status, sol.usage
 
 
 def additive(X: np.ndarray, Y: np.ndarray, Xr=None, Yr=None, *, rts: RTS, solver: LPSolver,
@@ -225,4 +222,4 @@ def additive(X: np.ndarray, Y: np.ndarray, Xr=None, Yr=None, *, rts: RTS, solver
     slack = sol.slack * np.concatenate([sx, sy])
     total = np.where(sol.status == LPStatus.OPTIMAL, slack.sum(axis=1), np.nan)
     return Envelopment(total, sol.status, lam, slack[:, :m], slack[:, m:], X - slack[:, :m], Y + slack[:, m:],
-                       sol.slack_status, sol.fallback)
+                       sol.slack_status, sol.usage)
