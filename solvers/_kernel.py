@@ -427,19 +427,21 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
     (basic lambdas, -1 padded), slack_out and dual_out (phase II duals of the LP as given); returns
     (status, t, iterations). The data rows are scaled by ``row_scale`` first, and the final point is
     certified (``certify``). An LP without a certified optimum (a failed certificate, an iteration
-    limit, a singular basis) is solved once more with the strict ratio test (no Harris relaxation:
+    limit, a singular basis) is solved again with the strict ratio test (no Harris relaxation:
     degenerate runs then cannot drift outside the bounds) and a tenfold stricter phase I (a point
-    just outside the technology is then infeasible, not a barely feasible basis); if that fails too,
-    the status says so (a failed certificate: NUMERICAL; phase III: 10 + the code)."""
+    just outside the technology is then infeasible, not a barely feasible basis), and then once more
+    so without the row scaling (which can hide a reduced cost in a row where the DMU's value is 0
+    and the direction tiny); if all fail, the status says so (a failed certificate: NUMERICAL;
+    phase III: 10 + the code)."""
     total = 0
-    for attempt in range(2):
+    for attempt in range(3):
         for i in range(lam_idx.shape[0]):
             lam_idx[i] = -1
             lam_val[i] = 0.0
         harris = FEAS_TOL if attempt == 0 else STRICT_TOL
         phase1 = PHASE1_TOL if attempt == 0 else STRICT_PHASE1_TOL
         status, t, it = _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
-                                    lam_idx, lam_val, slack_out, dual_out, harris, phase1)
+                                    lam_idx, lam_val, slack_out, dual_out, harris, phase1, attempt < 2)
         total += it
         if status == OPTIMAL or status == INFEASIBLE or status == UNBOUNDED:
             break
@@ -448,14 +450,15 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
 
 @jit(cache=True)
 def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
-                lam_idx, lam_val, slack_out, dual_out, harris, phase1):
+                lam_idx, lam_val, slack_out, dual_out, harris, phase1, scaled):
     """One attempt of ``solve_one``: Harris relaxation ``harris``, phase I infeasibility threshold
-    ``phase1``."""
+    ``phase1``, rows scaled to the DMU (``scaled``) or as given."""
     k, nr = RT.shape
     r = k + q
     nvar = nr + 1 + k + q + r
-    d = np.empty(k)
-    row_scale(b0, g0, d)
+    d = np.ones(k)
+    if scaled:
+        row_scale(b0, g0, d)
     b = np.empty(k)
     g = np.empty(k)
     s_ub = np.empty(k)
@@ -600,13 +603,18 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
 
 
 @jit(cache=True)
-def _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, cs, excl, t, pi):
-    """Dual feasibility of pi for min c_t t + cs's over the row-scaled LP (t in [t_lo, t_hi]), and its
-    dual objective; returns (feasible, dual objective, scale of the dual objective's terms)."""
+def _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, cs, excl, t, pi,
+                lam_idx, lam_val, cnt, sl, e):
+    """Dual feasibility of pi for min c_t t + cs's over the row-scaled LP (t in [t_lo, t_hi]) and
+    complementary slackness with the point (lambda, t, s, e); returns (feasible, dual objective,
+    scale of its terms, complementarity error sum_j |d_j| * (distance of x_j from its bound)). The
+    complementarity error bounds what a reduced cost within the tolerance can still be worth at
+    this point (a reduced cost of -4e-10 on a slack of 1e7 is not zero)."""
     k, nr = RT.shape
     tol = CERT_TOL
     dobj = 0.0
     mag = 0.0
+    comp = 0.0
     for i in range(k):
         dobj += b[i] * pi[i]
         mag += abs(b[i] * pi[i])
@@ -626,7 +634,13 @@ def _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, cs,
             dj -= v
             aj += abs(v)
         if dj < -tol * max(1.0, aj):
-            return False, dobj, mag
+            return False, dobj, mag, comp
+    for c in range(cnt):                  # the basic lambdas are the nonzero ones
+        j = lam_idx[c]
+        dj = -piq
+        for i in range(k):
+            dj -= pi[i] * d[i] * RT[i, j]
+        comp += abs(dj) * abs(lam_val[c])
     # t
     dt = c_t
     at = abs(c_t)
@@ -635,24 +649,38 @@ def _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, cs,
         at += abs(pi[i] * g[i])
     ok, term = _bound_term(dt, t_lo, t_hi, tol * max(1.0, at))
     if not ok:
-        return False, dobj, mag
+        return False, dobj, mag, comp
     dobj += term
     mag += abs(term)
+    comp += abs(dt) * _distance(t, t_lo, t_hi)
     # slacks: +1 in input rows, -1 in output rows; bounds [0, s_ub]
     for i in range(k):
         ds = cs[i] - (pi[i] if i < k_in else -pi[i])
         ok, term = _bound_term(ds, 0.0, s_ub[i], tol * max(1.0, abs(cs[i]) + abs(pi[i])))
         if not ok:
-            return False, dobj, mag
+            return False, dobj, mag, comp
         dobj += term
         mag += abs(term)
+        comp += abs(ds) * _distance(sl[i], 0.0, s_ub[i])
     if q == 1:
         ok, term = _bound_term(-piq, rts_lo, rts_hi, tol * max(1.0, abs(piq)))
         if not ok:
-            return False, dobj, mag
+            return False, dobj, mag, comp
         dobj += term
         mag += abs(term)
-    return True, dobj, mag
+        comp += abs(piq) * _distance(e, rts_lo, rts_hi)
+    return True, dobj, mag, comp
+
+
+@jit(cache=True)
+def _distance(x, lo, hi):
+    """Distance of x from its nearest finite bound (|x| when both are infinite)."""
+    dist = np.inf
+    if lo > -np.inf:
+        dist = abs(x - lo)
+    if hi < np.inf:
+        dist = min(dist, abs(hi - x))
+    return abs(x) if dist == np.inf else dist
 
 
 @jit(cache=True)
@@ -690,13 +718,16 @@ def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl
     for i in range(k):
         acc = -g[i] * t - b[i]
         mag = abs(g[i] * t) + abs(b[i])
+        neg = 0.0                         # what negative lambdas take away in this row
         for c in range(cnt):
             v = RT[i, lam_idx[c]] * d[i] * lam_val[c]
             acc += v
             mag += abs(v)
+            if lam_val[c] < 0.0:
+                neg += abs(v)
         acc += sl[i] if i < k_in else -sl[i]
         mag += abs(sl[i])
-        if abs(acc) > tol * max(1.0, mag):
+        if abs(acc) > tol * max(1.0, mag) or neg > tol * max(1.0, mag):
             return 1
         if sl[i] < -tol * max(1.0, mag) or sl[i] > s_ub[i] + tol * max(1.0, mag):
             return 1
@@ -706,10 +737,13 @@ def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl
             return 1
     if t < t_lo - tol * max(1.0, abs(t)) or t > t_hi + tol * max(1.0, abs(t)):
         return 1
-    # optimality of the score: pi2 dual feasible, no gap
+    # optimality of the score: pi2 dual feasible, no gap, complementary with the point
+    e = 1.0 - lamsum
     zero = np.zeros(k)
-    ok, dobj, mag = _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, zero, excl, t, pi2)
-    if not ok or abs(c_t * t - dobj) > tol * max(1.0, abs(c_t * t), mag):
+    ok, dobj, mag, comp = _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, zero, excl, t,
+                                      pi2, lam_idx, lam_val, cnt, sl, e)
+    bound = tol * max(1.0, abs(c_t * t), mag)
+    if not ok or abs(c_t * t - dobj) > bound or comp > bound:
         return 1
     if slacks:
         cs = np.empty(k)
@@ -717,8 +751,10 @@ def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl
         for i in range(k):
             cs[i] = -w[i]
             pobj -= w[i] * sl[i]
-        ok, dobj, mag = _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t, t, 0.0, s_ub, cs, excl, t, pi3)
-        if not ok or abs(pobj - dobj) > tol * max(1.0, abs(pobj), mag):
+        ok, dobj, mag, comp = _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t, t, 0.0, s_ub, cs, excl, t, pi3,
+                                          lam_idx, lam_val, cnt, sl, e)
+        bound = tol * max(1.0, abs(pobj), mag)
+        if not ok or abs(pobj - dobj) > bound or comp > bound:
             return 2
     return 0
 

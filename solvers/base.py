@@ -252,6 +252,11 @@ class Backend:
     screen_by_default = False
     accuracy = 1e-9
 
+    def prescaled(self) -> "LPSolver":
+        """The backend for LPs the caller has already scaled row by row (a backend that rescales
+        internally can undo that scaling and should not): itself by default."""
+        return self
+
 
 # --------------------------------------------------------------------------------------------------
 # Registry

@@ -194,8 +194,10 @@ def check_primal(p: EnvelopmentProblem, sol: EnvelopmentSolution, accuracy: floa
         resid = ref + sign * slack - sub.g * t[:, None] - sub.b
         bad_rows = (np.abs(resid) > tol).any(axis=1)
         bad_rows |= (slack < -tol).any(axis=1) | (slack > p.slack_upper() + tol).any(axis=1)
-    lam_min = np.minimum(lam.min(axis=1).toarray().ravel(), 0.0) if lam.shape[1] else np.zeros(rows.size)
-    bad_rows |= lam_min < -rel
+    # a negative lambda, however small, is judged by what it takes away in each row
+    neg = lam.copy()
+    neg.data = np.minimum(neg.data, 0.0)
+    bad_rows |= (abs(neg) @ np.abs(p.R) > tol).any(axis=1)
     if p.rts_row:
         e = 1.0 - np.asarray(lam.sum(axis=1)).ravel()
         bad_rows |= (e < p.rts_lo - rel) | (e > p.rts_hi + rel)
@@ -210,6 +212,7 @@ def refine(solver: LPSolver, p: EnvelopmentProblem) -> EnvelopmentSolution:
     (``row_sizes``), so that the solver's absolute tolerances become relative to that DMU; the
     solution is mapped back to the LP as given (slacks times the row size)."""
     parts = []
+    solver = solver.prescaled()
     for o in range(p.n):
         size = row_sizes(p.rows(np.array([o])))[0]
         w = p.weights() * size
@@ -221,12 +224,17 @@ def refine(solver: LPSolver, p: EnvelopmentProblem) -> EnvelopmentSolution:
 
 
 def checked(solver: LPSolver, p: EnvelopmentProblem, sol: EnvelopmentSolution) -> EnvelopmentSolution:
-    """``sol`` with every LP that fails ``check_primal`` solved again by ``refine``, whose verdict is
-    kept; an optimum that fails the check again gets status NUMERICAL (never a wrong score marked
-    optimal)."""
+    """``sol`` with every LP that fails ``check_primal``, or ended without an optimum, solved again by
+    ``refine``, whose verdict is kept; an optimum that fails the check again gets status NUMERICAL
+    (never a wrong score marked optimal)."""
     bad = check_primal(p, sol, solver.accuracy)
     if p.slacks:
         bad |= (sol.slack_status == LPStatus.OPTIMAL) & ~np.all(np.isfinite(sol.slack), axis=1)
+    # A verdict without an optimum has no certificate to check: it is confirmed on the row-scaled LP
+    # (an LP whose optimum lies far from the data's scale, e.g. theta = 1e5 against another set's
+    # frontier, can look infeasible to a solver's absolute tolerances).
+    bad |= np.isin(sol.status, (LPStatus.INFEASIBLE, LPStatus.UNBOUNDED, LPStatus.NUMERICAL,
+                                LPStatus.ITERATION_LIMIT))
     idx = np.flatnonzero(bad)
     if not idx.size:
         return sol

@@ -17,6 +17,9 @@ from .base import (Backend, BackendError, BatchSolution, LPBatch, LPProblem, LPS
 
 #: Primal and dual feasibility tolerance given to HiGHS (its default is 1e-7).
 FEASIBILITY_TOL = 1e-9
+#: The same for LPs the caller scaled row by row (``HighsSolver.prescaled``), solved without HiGHS's
+#: own scaling: rows in units of the evaluated DMU, where a tighter tolerance is meaningful.
+PRESCALED_TOL = 1e-10
 
 
 def _highspy():
@@ -49,6 +52,15 @@ class HighsSolver(Backend):
         self.hs = _highspy()
         if self.hs is None:
             raise BackendError("solver 'highs' needs the highspy package (pip install highspy)")
+        if option not in (None, "unscaled"):
+            raise BackendError(f"solver 'highs:{option}': the only option is 'unscaled' (no HiGHS scaling)")
+        self.unscaled = option == "unscaled"
+
+    def prescaled(self) -> "HighsSolver":
+        """HiGHS without its own scaling and with tolerances of PRESCALED_TOL, for LPs already scaled
+        row by row (``solvers.envelopment.refine``): HiGHS's scaling would otherwise undo the
+        caller's."""
+        return HighsSolver("unscaled")
 
     def _new(self, base: LPProblem):
         hs = self.hs
@@ -57,6 +69,10 @@ class HighsSolver(Backend):
         h.setOptionValue("output_flag", False)
         h.setOptionValue("primal_feasibility_tolerance", FEASIBILITY_TOL)
         h.setOptionValue("dual_feasibility_tolerance", FEASIBILITY_TOL)
+        if self.unscaled:
+            h.setOptionValue("simplex_scale_strategy", 0)
+            h.setOptionValue("primal_feasibility_tolerance", PRESCALED_TOL)
+            h.setOptionValue("dual_feasibility_tolerance", PRESCALED_TOL)
         lp = hs.HighsLp()
         nrow, ncol = base.A.shape
         lp.num_col_, lp.num_row_ = ncol, nrow

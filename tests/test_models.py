@@ -3,6 +3,8 @@ examples; the oracle files are in test_oracle_models.py), and their properties."
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -60,6 +62,80 @@ def test_additive_and_ddf_scores_and_columns():
     # targets: x - beta g_x - s-, y + beta g_y + s+
     np.testing.assert_allclose(d.targets["x1"].to_numpy(),
                                TONE["x1"] * (1 - d.beta.to_numpy()) - d.slacks["x1"].to_numpy(), atol=1e-9)
+
+
+def _super_sbm_by_definition(X, Y, B, o, rts, orientation):
+    """delta* of super-SBM with bad outputs for DMU o straight from its definition (sbm.py): the
+    fractional programme min N/D over (lambda, t-, tg, tb) solved by Dinkelbach's method with
+    scipy's linprog on the untransformed variables (no Charnes-Cooper form); None if infeasible."""
+    from scipy.optimize import linprog
+    n, m = X.shape
+    s, k = Y.shape[1], B.shape[1]
+    x, y, b = X[o], Y[o], B[o]
+    nv = n + m + s + k
+    A = np.zeros((m + s + k + s, nv))
+    A[:m, :n], A[:m, n:n + m] = X.T, -np.eye(m)                       # X' lam - t- <= x
+    A[m:m + s, :n], A[m:m + s, n + m:n + m + s] = -Y.T, -np.eye(s)     # -(Y' lam) - tg <= -y
+    A[m + s:m + s + k, :n], A[m + s:m + s + k, n + m + s:] = B.T, -np.eye(k)   # B' lam - tb <= b
+    A[m + s + k:, n + m:n + m + s] = np.eye(s)                        # tg <= y
+    rhs = np.concatenate([x, -y, b, y])
+    eq = dict(A_eq=np.r_[np.ones(n), np.zeros(m + s + k)][None, :], b_eq=[1.0]) if rts == "vrs" else {}
+    bounds = [(0, 0) if j == o else (0, None) for j in range(n)]
+    bounds += [(0, 0 if orientation == "output" else None)] * m
+    bounds += [(0, 0 if orientation == "input" else None)] * (s + k)
+    num = np.r_[np.zeros(n), 1.0 / (m * x), np.zeros(s + k)]                     # N = 1 + num.z
+    den = np.r_[np.zeros(n + m), 1.0 / ((s + k) * y), 1.0 / ((s + k) * b)]       # D = 1 - den.z
+    if orientation == "output":
+        res = linprog(den, A_ub=A, b_ub=rhs, bounds=bounds, method="highs", **eq)
+        return None if res.status == 2 else 1.0 / (1.0 - res.fun)
+    # min N - q D, q updated to N/D until N - q D = 0; D >= 1e-9 keeps the ratio defined
+    A2, rhs2 = np.vstack([A, den[None, :]]), np.r_[rhs, 1.0 - 1e-9]
+    q = 1.0
+    for _ in range(100):
+        res = linprog(num + q * den, A_ub=A2, b_ub=rhs2, bounds=bounds, method="highs", **eq)
+        if res.status == 2:
+            return None
+        z = res.x
+        N, D = 1.0 + num @ z, 1.0 - den @ z
+        if abs(N - q * D) <= 1e-13:
+            break
+        q = N / D
+    return q
+
+
+@pytest.mark.parametrize("rts", ["crs", "vrs"])
+@pytest.mark.parametrize("orientation", ["none", "input", "output"])
+def test_super_sbm_with_undesirable_outputs_matches_its_definition(rts, orientation):
+    rng = np.random.default_rng(12)
+    n = 30
+    X = rng.uniform(1, 10, (n, 2))
+    Y = rng.uniform(1, 10, (n, 2))
+    B = rng.uniform(1, 10, (n, 1))
+    df = pd.DataFrame(np.hstack([X, Y, B]), columns=["x1", "x2", "y1", "y2", "co2"])
+    kw = dict(inputs=["x1", "x2"], outputs=["y1", "y2"], undesirable=["co2"], model="sbm", rts=rts,
+              orientation=orientation)
+    plain = ef.dea(df, **kw)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sup = ef.dea(df, super_efficiency=True, **kw)
+    efficient = np.flatnonzero(np.abs(plain.scores.to_numpy() - 1) <= 1e-9)
+    assert efficient.size >= 3
+    others = np.setdiff1d(np.arange(n), efficient)
+    np.testing.assert_allclose(sup.scores.to_numpy()[others], plain.scores.to_numpy()[others], atol=1e-12)
+    checked = 0
+    for o in efficient:
+        want = _super_sbm_by_definition(X, Y, B, o, rts, orientation)
+        if sup.status.iloc[o] == "infeasible":             # oriented: held outputs or inputs may be out of reach
+            assert orientation != "none" and want is None, f"DMU {o}: infeasible, by definition {want}"
+            continue
+        assert sup.status.iloc[o] == "optimal" and sup.scores.iloc[o] >= 1 - 1e-9
+        np.testing.assert_allclose(sup.scores.iloc[o], want, rtol=1e-7, err_msg=f"DMU {o}")
+        checked += 1
+    assert checked >= 2
+    infeasible = int((sup.status != "optimal").sum())
+    assert [str(w.message) for w in caught if issubclass(w.category, ef.SolveWarning)] == (
+        [f"sbm DEA: {infeasible} of {n} DMUs have no score ({infeasible} infeasible); their efficiency is NaN and "
+         "`status` says why"] if infeasible else [])
 
 
 def test_radial_super_efficiency_andersen_petersen():

@@ -63,8 +63,9 @@ def _check_options(model: Model, orientation: Orientation, super_efficiency: boo
         raise SpecError("direction: only the directional distance model (model='ddf') takes a direction")
     if super_efficiency and model not in (Model.RADIAL, Model.SBM):
         raise SpecError(f"super_efficiency: available for the radial and sbm models, not {model.value!r}")
-    if super_efficiency and has_bads:
-        raise SpecError("super_efficiency: not available with undesirable outputs")
+    if super_efficiency and has_bads and model != Model.SBM:
+        raise SpecError("super_efficiency: with undesirable outputs only the sbm model (super-SBM, Tone 2002 "
+                        "with Tone 2004's bad outputs)")
     if scale and model != Model.RADIAL:
         raise SpecError(f"scale: scale efficiency needs the radial model, not {model.value!r}")
     if model in ORIENTED and orientation == Orientation.NONE:
@@ -187,11 +188,13 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
 
 
 def _super_sbm(fd: FrontierData, env: Envelopment, rts: RTS, orientation: Orientation, lp) -> Envelopment:
-    """Super-SBM (Tone 2002) for the SBM-efficient DMUs; the others keep their SBM score."""
+    """Super-SBM (Tone 2002; bad outputs as Tone 2004) for the SBM-efficient DMUs; the others keep their
+    SBM score."""
     efficient = np.flatnonzero((env.status == LPStatus.OPTIMAL) & (np.abs(env.farrell - 1.0) <= SCORE_TOL))
     if not efficient.size:
         return env
-    delta, status, usage = super_sbm(fd.X, fd.Y, rts=rts, orientation=orientation, solver=lp, candidates=efficient)
+    delta, status, usage = super_sbm(fd.X, fd.Y, fd.B, rts=rts, orientation=orientation, solver=lp,
+                                     candidates=efficient)
     farrell, st = env.farrell.copy(), env.status.copy()
     farrell[efficient] = delta
     st[efficient] = status
@@ -281,14 +284,20 @@ def _result(fd: FrontierData, ref: FrontierData | None, env: Envelopment, model:
     if model in ORIENTED:
         if own:                                # theta, G <= 1; phi >= 1
             value = _to_bound(value, 1.0, above=orientation != Orientation.OUTPUT)
+        elif orientation == Orientation.OUTPUT:
+            # phi = 0 to rounding: the reference set cannot produce the DMU's outputs at all from its
+            # inputs (efficiency 1/phi infinite), whatever the solver's last digits say
+            value = np.where(np.abs(value) <= ROUNDING, 0.0, value)
         farrell = pd.Series(value, index=ids, name="farrell")
         eff = _score(value, orientation)
     elif model == Model.DDF:                   # beta >= 0 in the own technology; efficiency 1/(1+beta)
         if own:
             value = _to_bound(value, 0.0, above=False)
         beta = pd.Series(value, index=ids, name="beta")
+        # beta = -1 (to rounding): no point of the reference technology lies along the direction but
+        # the origin's side of it, e.g. a zero input that every reference DMU uses; infinitely far
         with np.errstate(divide="ignore", invalid="ignore"):
-            eff = np.where(1.0 + value > 0, 1.0 / (1.0 + value), np.nan)
+            eff = np.where(1.0 + value > ROUNDING, 1.0 / (1.0 + value), np.where(np.isnan(value), np.nan, np.inf))
     elif model == Model.ADDITIVE:              # no efficiency in (0, 1]: the slack sum is the measure
         slack_sum = pd.Series(value, index=ids, name="slack_sum")
         eff = np.full(fd.n, np.nan)

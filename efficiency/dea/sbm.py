@@ -12,13 +12,18 @@ the numerator only (rho = 1 - mean input slack ratio), output orientation the de
 of the mean (its weight is 0 and the mean is over the positive inputs), a zero output is replaced by
 one hundredth of the smallest positive value of that output ("case 2" of Tone 2001).
 
-Super-SBM (Tone 2002), for an SBM-efficient DMU o, against the others:
+Super-SBM (Tone 2002), for an SBM-efficient DMU o, against the others, with bad outputs as in Tone
+(2004) (a bad output that must grow to reach the others' frontier is a shortfall, like a good
+output that must shrink):
 
-    delta* = min ((1/m) sum_i xbar_i / x_io) / ((1/s) sum_r ybar_r / y_ro)
-    s.t.  xbar >= X_r' lam,  ybar <= Y_r' lam,  xbar >= x_o,  0 <= ybar <= y_o,  lam_o = 0, RTS row
+    delta* = min (1 + (1/m) sum_i t-_i / x_io) / (1 - (1/(s+k)) (sum_r tg_r / y_ro + sum_l tb_l / b_lo))
+    s.t.  X_r' lam <= x_o + t-,  Y_r' lam >= y_o - tg,  B_r' lam <= b_o + tb,  tg <= y_o,
+          t-, tg, tb >= 0,  lam_o = 0, RTS row
 
-(input orientation fixes ybar = y_o, output orientation xbar = x_o). Inefficient DMUs keep their
-SBM score. The additive model maximises the sum of slacks in data units.
+which without bad outputs is Tone's (2002) min ((1/m) sum xbar_i / x_io) / ((1/s) sum ybar_r / y_ro)
+with xbar = x_o + t-, ybar = y_o - tg. Input orientation keeps the outputs (tg = tb = 0), output
+orientation the inputs (t- = 0). Inefficient DMUs keep their SBM score. The additive model
+maximises the sum of slacks in data units.
 """
 
 from __future__ import annotations
@@ -132,70 +137,87 @@ def sbm(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, Xr=None, Yr=N
     return Envelopment(rho, sol.status, lam, sx_, sy_, X - sx_, Y + sy_, sol.status.copy(), sol.usage, sb_, B - sb_)
 
 
-def super_sbm(X: np.ndarray, Y: np.ndarray, *, rts: RTS, orientation: Orientation, solver: LPSolver,
-              candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray, Usage]:
-    """delta* (Tone 2002) of the DMUs ``candidates`` (indices), each against all the others."""
+def super_sbm(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, *, rts: RTS, orientation: Orientation,
+              solver: LPSolver, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray, Usage]:
+    """delta* of super-SBM (Tone 2002; bad outputs as Tone 2004) of the DMUs ``candidates`` (indices),
+    each against all the others (module docstring), with their statuses and the backends' usage.
+
+    Charnes-Cooper form, variables [t, Lambda (n), T- (m), Tg (s), Tb (k)] (t times lambda and the
+    slacks: input increases, good output decreases, bad output increases):
+
+        min  t + (1/m) sum_i T-_i / x_io
+        s.t. t - (1/(s+k)) (sum_r Tg_r / y_ro + sum_l Tb_l / b_lo) = 1
+             X' Lambda - T- <= t x_o,  Y' Lambda + Tg >= t y_o,  B' Lambda - Tb <= t b_o,
+             Tg <= t y_o,  Lambda_o = 0,  RTS row on sum(Lambda) against t.
+
+    Input orientation fixes Tg = Tb = 0 (t = 1); output orientation fixes T- = 0 and t = 1 and
+    minimises the mean shortfall ratio m*, delta* = 1 / (1 - m*).
+    """
+    B = np.zeros((X.shape[0], 0)) if B is None else B
     X, _ = _replace_zeros(X, X)           # as deaR, zero inputs too are replaced in super-SBM
     Y, _ = _replace_zeros(Y, Y)
+    k = B.shape[1]
+    if k:
+        B, _ = _replace_zeros(B, B)
     n, m = X.shape
     s = Y.shape[1]
-    sx, sy = column_scale(X), column_scale(Y)
-    Xs, Ys = X / sx, Y / sy
+    Xs, Ys = X / column_scale(X), Y / column_scale(Y)
+    Bs = B / column_scale(B) if k else B
     rts_row = _rts_row(rts)
     q = rts_row is not None
-    # variables [t, Lambda (n), xbar (m), ybar (s)]; rows [norm, X'L - xbar <= 0, Y'L - ybar >= 0,
-    # xbar - t x_o >= 0, ybar - t y_o <= 0, RTS]
-    nrow = 1 + 2 * (m + s) + q
-    ncol = 1 + n + m + s
+    # rows [norm, inputs (m), goods (s), bads (k), ybar >= 0 (s), RTS]
+    nrow = 1 + m + 2 * s + k + q
+    ncol = 1 + n + m + s + k
+    tm, tg, tb = 1 + n, 1 + n + m, 1 + n + m + s          # first columns of T-, Tg, Tb
     A = np.zeros((nrow, ncol))
-    A[1:1 + m, 1:1 + n] = Xs.T
-    A[1:1 + m, 1 + n:1 + n + m] = -np.eye(m)
-    A[1 + m:1 + m + s, 1:1 + n] = Ys.T
-    A[1 + m:1 + m + s, 1 + n + m:] = -np.eye(s)
-    r3 = 1 + m + s
-    A[r3:r3 + m, 1 + n:1 + n + m] = np.eye(m)
-    A[r3 + m:r3 + m + s, 1 + n + m:] = np.eye(s)
-    lo = np.concatenate([[1.0], np.full(m, -np.inf), np.zeros(s), np.zeros(m), np.full(s, -np.inf)])
-    hi = np.concatenate([[1.0], np.zeros(m), np.full(s, np.inf), np.full(m, np.inf), np.zeros(s)])
-    if orientation == Orientation.INPUT:                  # ybar = t y_o
-        lo[r3 + m:r3 + m + s] = 0.0
-    elif orientation == Orientation.OUTPUT:               # xbar = t x_o
-        hi[r3:r3 + m] = 0.0
+    ri, rg, rb, ry = 1, 1 + m, 1 + m + s, 1 + m + s + k   # first rows of each block
+    A[ri:ri + m, 1:1 + n] = Xs.T
+    A[ri:ri + m, tm:tm + m] = -np.eye(m)
+    A[rg:rg + s, 1:1 + n] = Ys.T
+    A[rg:rg + s, tg:tg + s] = np.eye(s)
+    A[rb:rb + k, 1:1 + n] = Bs.T
+    A[rb:rb + k, tb:tb + k] = -np.eye(k)
+    A[ry:ry + s, tg:tg + s] = np.eye(s)
+    lo = np.concatenate([[1.0], np.full(m, -np.inf), np.zeros(s), np.full(k, -np.inf), np.full(s, -np.inf)])
+    hi = np.concatenate([[1.0], np.zeros(m), np.full(s, np.inf), np.zeros(k), np.zeros(s)])
     if q:
         A[-1, 1:1 + n] = 1.0
         lo = np.append(lo, rts_row[0])
         hi = np.append(hi, rts_row[1])
-    c = np.zeros(ncol)
-    base = LPProblem(c, A, lo, hi, np.zeros(ncol), np.full(ncol, np.inf))
+    col_hi = np.full(ncol, np.inf)
+    if orientation == Orientation.INPUT:
+        col_hi[tg:] = 0.0                                 # outputs, good and bad, stay as observed
+    elif orientation == Orientation.OUTPUT:
+        col_hi[tm:tg] = 0.0                               # inputs stay as observed
+    base = LPProblem(np.zeros(ncol), A, lo, hi, np.zeros(ncol), col_hi)
     idx = np.asarray(candidates, dtype=np.int64)
     K = idx.size
-    vary = np.concatenate([[0], np.arange(1 + n, ncol)])
+    vary = np.concatenate([[0], np.arange(tm, ncol)])     # t, T-, Tg, Tb
     cols = np.zeros((K, nrow, vary.size))
-    cols[:, r3:r3 + m, 0] = -Xs[idx]
-    cols[:, r3 + m:r3 + m + s, 0] = -Ys[idx]
+    cols[:, 0, 0] = 1.0
+    cols[:, ri:ri + m, 0] = -Xs[idx]
+    cols[:, rg:rg + s, 0] = -Ys[idx]
+    cols[:, rb:rb + k, 0] = -Bs[idx]
+    cols[:, ry:ry + s, 0] = -Ys[idx]
     if q:
         cols[:, -1, 0] = -1.0
-    for i in range(m):
-        cols[:, 1 + i, 1 + i] = -1.0
-        cols[:, r3 + i, 1 + i] = 1.0
-    for r in range(s):
-        cols[:, 1 + m + r, 1 + m + r] = -1.0
-        cols[:, r3 + m + r, 1 + m + r] = 1.0
+    for j in range(m + s + k):                            # the T columns: their rows of A
+        cols[:, :, 1 + j] = A[:, tm + j]
+    shortfall = 1.0 / ((s + k) * np.hstack([Ys[idx], Bs[idx]]))
     costs = np.zeros((K, vary.size))
-    if orientation == Orientation.OUTPUT:                 # max mean ybar / y_o, t fixed by row 0
-        cols[:, 0, 0] = 1.0
-        costs[:, 1 + m:] = -1.0 / (s * Ys[idx])
+    if orientation == Orientation.OUTPUT:                 # t = 1 by the norm row; min the mean shortfall
+        costs[:, 1 + m:] = shortfall
     else:
+        costs[:, 0] = 1.0
         costs[:, 1:1 + m] = 1.0 / (m * Xs[idx])
-        if orientation == Orientation.INPUT:
-            cols[:, 0, 0] = 1.0
-        else:
-            cols[:, 0, 1 + m:] = 1.0 / (s * Ys[idx])
+        if orientation == Orientation.NONE:
+            cols[:, 0, 1 + m:] = -shortfall
     sol = solve_batch(solver, LPBatch(base, np.tile(lo, (K, 1)), np.tile(hi, (K, 1)), vary, cols, costs,
                                       idx + 1))
     delta = np.where(sol.status == LPStatus.OPTIMAL, sol.objective, np.nan)
     if orientation == Orientation.OUTPUT:
-        delta = -1.0 / delta
+        with np.errstate(divide="ignore"):
+            delta = 1.0 / (1.0 - delta)
     return delta, sol.status, sol.usage
 
 
