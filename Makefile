@@ -1,6 +1,8 @@
 # Set-up and everyday commands. Needs only python3: every target creates .venv on first use.
 #   make demo   install, then score the sample provinces in three dimensions, with the report
-#   make test   install with the test extras, then run the whole test suite
+#   make test   install with the test extras, then run the whole test suite; it needs the oracle
+#               (../shared/oracle, or EFFICIENCY_ORACLE=DIR); EFFICIENCY_ORACLE=skip runs without it,
+#               and the oracle tests are then reported as skipped in red
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin

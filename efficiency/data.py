@@ -107,7 +107,9 @@ def read_csv(path: str | os.PathLike) -> RawTable:
             lines.append(first_line)
     except csv.Error as exc:
         raise DataError(f"{p}: line {start}: {exc}") from None
-    assert header is not None
+    if header is None:              # every record was blank, e.g. a lone '"' that opens a quote never closed
+        hint = " (a quote '\"' opens a field that is never closed)" if text.count('"') % 2 else ""
+        raise DataError(f"{p}: line {lead + 1}: no header row: the file has no column names{hint}")
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     return RawTable(frame, str(p), np.asarray(lines, dtype=np.int64), decimal_comma=(delim == ";"))
 

@@ -9,7 +9,9 @@ For every unit (and period) the analysis computes:
   E[exp(-u) | e] from :func:`efficiency.sfa`. With a period the DEA frontier is each period's own
   ("period", default), all periods pooled ("pooled") or all periods up to the current one
   ("sequential", Shestalova 2003). An SFA dimension uses one frontier over all rows ("pooled";
-  with ``panel`` a BC92 or time-invariant panel model) unless it asks for "period".
+  with ``panel`` a BC92 or time-invariant panel model) unless it asks for "period". A score above 1
+  by rounding only (at most ``ROUNDING_TOL``) is stored as exactly 1, as are the composite,
+  coordination, group scores and gap ratios below, which must also lie in (0, 1];
 * the composite T = sum_i w_i U_i, weights normalised to sum 1;
 * the coupling degree C = (prod_i U_i)^(1/k) / ((1/k) sum_i U_i), the geometric over the arithmetic
   mean of the U_i. This is the capacity-coupling coefficient of the coupling coordination degree
@@ -20,9 +22,10 @@ For every unit (and period) the analysis computes:
   C = 0 when any U_i is 0. C is clipped to [0, 1] against rounding; when every U_i is 0 the ratio is
   0/0 and C is defined as 0 (there is no system to couple; D is then 0 as well);
 * the coordination degree D = sqrt(C T) and its band (:data:`BANDS`, the ten-band scale);
-* the bottleneck dimension(s): those with U_i below the threshold (default 0.6), lowest first, joined
-  by ","; empty when none. The regime is "new-quality" when every dimension reaches the threshold,
-  "traditional" otherwise (a dimension below the critical value pulls the system back).
+* the bottleneck dimension(s): those with U_i below the threshold (default 0.6), in the spec's order of
+  dimensions, joined by "," (so equal sets read the same and count together); empty when none. The
+  regime is "new-quality" when every dimension reaches the threshold, "traditional" otherwise (a
+  dimension below the critical value pulls the system back).
 
 With a period: the Malmquist index of each DEA dimension (:func:`efficiency.malmquist` on the
 dimension's columns: radial distances with the FGNZ decomposition, the Malmquist-Luenberger index
@@ -48,7 +51,7 @@ from .errors import DataError, SpecError
 from .spec import AnalysisSpec, DimensionSpec, load_spec
 
 __all__ = ["analyze", "Analysis", "coupling", "composite", "coordination", "band", "bottleneck", "regime",
-           "BANDS"]
+           "clip_unit", "BANDS"]
 
 #: The ten-band scale of the coordination degree D (lower bound, name); a band holds
 #: lower <= D < next lower bound, and D = 1 is in the top band.
@@ -68,11 +71,22 @@ NEW_QUALITY = "new-quality"
 TRADITIONAL = "traditional"
 #: Classification tolerance of "U_i reaches the threshold" (never applied to stored values).
 THRESHOLD_TOL = 1e-9
+#: Relative excess over 1 that is rounding, not a result: a score that must lie in (0, 1] and exceeds 1
+#: by at most this much (1.0000000000000002 from an LP or a weighted sum) is stored as exactly 1.
+ROUNDING_TOL = 1e-9
 
 
 # --------------------------------------------------------------------------------------------------
 # Composite, coupling, coordination, bottleneck (arrays: rows units, columns dimensions)
 # --------------------------------------------------------------------------------------------------
+
+def clip_unit(values) -> np.ndarray:
+    """``values`` with those in (1, 1 + ROUNDING_TOL] set to exactly 1: rounding of a score that must lie
+    in (0, 1]. Values further above 1 (super-efficiency, another reference set) and NaN are kept."""
+    a = np.array(values, dtype=float)
+    a[(a > 1.0) & (a <= 1.0 + ROUNDING_TOL)] = 1.0
+    return a
+
 
 def _matrix(U) -> np.ndarray:
     U = np.asarray(U, dtype=float)
@@ -80,12 +94,13 @@ def _matrix(U) -> np.ndarray:
 
 
 def composite(U, weights=None) -> np.ndarray:
-    """T = sum_i w_i U_i per row, with the weights normalised to sum 1 (default equal)."""
+    """T = sum_i w_i U_i per row, with the weights normalised to sum 1 (default equal); a T above 1 by
+    rounding only is 1 (:func:`clip_unit`)."""
     U = _matrix(U)
     w = np.ones(U.shape[1]) if weights is None else np.asarray(weights, dtype=float)
     if w.shape != (U.shape[1],) or np.any(w < 0) or not w.sum() > 0:
         raise SpecError("weights: one non-negative weight per dimension, summing to a positive number")
-    return U @ (w / w.sum())
+    return clip_unit(U @ (w / w.sum()))
 
 
 def coupling(U) -> np.ndarray:
@@ -109,8 +124,8 @@ def coupling(U) -> np.ndarray:
 
 
 def coordination(C, T) -> np.ndarray:
-    """Coupling coordination degree D = sqrt(C T)."""
-    return np.sqrt(np.clip(np.asarray(C, dtype=float) * np.asarray(T, dtype=float), 0.0, None))
+    """Coupling coordination degree D = sqrt(C T); a D above 1 by rounding only is 1 (:func:`clip_unit`)."""
+    return clip_unit(np.sqrt(np.clip(np.asarray(C, dtype=float) * np.asarray(T, dtype=float), 0.0, None)))
 
 
 def band(D) -> np.ndarray:
@@ -124,16 +139,16 @@ def band(D) -> np.ndarray:
 
 
 def bottleneck(U, names, threshold: float) -> np.ndarray:
-    """Per row, the dimensions with U_i below ``threshold``, lowest score first (ties in spec order),
-    joined by ","; "" when every dimension reaches it; None when a score is NaN."""
+    """Per row, the dimensions with U_i below ``threshold`` in the order of ``names`` (the spec's), joined
+    by ","; "" when every dimension reaches it; None when a score is NaN. The order never depends on the
+    scores, so the same set of bottlenecks is always the same text (``value_counts`` counts it once)."""
     U = _matrix(U)
     out = np.empty(U.shape[0], dtype=object)
     for r, row in enumerate(U):
         if np.isnan(row).any():
             out[r] = None
             continue
-        below = [j for j in np.argsort(row, kind="stable") if row[j] < threshold - THRESHOLD_TOL]
-        out[r] = ",".join(names[j] for j in below)
+        out[r] = ",".join(name for name, u in zip(names, row) if u < threshold - THRESHOLD_TOL)
     return out
 
 
@@ -272,8 +287,7 @@ def _dea_block(dim: DimensionSpec, work: pd.DataFrame, keys: list[str], rows: np
     r = dea(frame, id=keys, inputs=list(dim.inputs), outputs=list(dim.outputs),
             undesirable=list(dim.undesirable) or None, model=dim.model, rts=dim.rts,
             orientation=dim.orientation, direction=dim.direction, reference=ref, solver=solver)
-    s = r.scores.to_numpy(dtype=float)
-    return 1.0 / (1.0 + s) if dim.model == "ddf" else s
+    return r.scores.to_numpy(dtype=float)        # the efficiency in (0, 1] of every model (DDF: 1/(1+beta))
 
 
 def _frontier_runs(frontier: str, periods: np.ndarray | None, subset: np.ndarray):
@@ -375,10 +389,10 @@ def analyze(data, spec, *, solver=None) -> Analysis:
     keys = [sp.id] + ([sp.period] if sp.period else [])
     names = list(sp.names)
 
-    U = np.column_stack([
+    U = clip_unit(np.column_stack([          # every unit is in its own reference set: U_i in (0, 1]
         _sfa_scores(d, sp, work, periods, sp.frontier_of(d)) if d.model == "sfa"
         else _dea_scores(d, work, keys, periods, sp.frontier_of(d), solver)
-        for d in sp.dimensions])
+        for d in sp.dimensions]))
     T = composite(U, sp.weights)
     C = coupling(U)
     D = coordination(C, T)
@@ -440,7 +454,8 @@ def _dynamics(sp: AnalysisSpec, work, scores, periods, solver):
             continue
         cols = list(d.inputs) + list(d.outputs) + list(d.undesirable)
         # the VRS cross-period distances (v_* columns) are not reported here: no warning about them
-        with _Prefixed(f"dimension {d.name!r}, Malmquist", ignore="VRS cross-period distances"):
+        with _Prefixed(f"dimension {d.name!r}, Malmquist kind {kind!r} (spec key dimensions.{d.name}.malmquist)",
+                       ignore="VRS cross-period distances"):
             r = malmquist(work[[sp.id, sp.period] + cols], id=sp.id, period=sp.period, inputs=list(d.inputs),
                           outputs=list(d.outputs), undesirable=list(d.undesirable) or None, kind=kind,
                           rts="crs" if d.model == "fdh" else d.rts,
@@ -493,9 +508,10 @@ def _groups(sp: AnalysisSpec, work, keys, periods, U, solver):
             part = _dea_scores(d, work, keys, periods, frontier, solver, subset=subset,
                                what=f"dimension {d.name!r}, group {grp!r}")
             gs[subset] = part[subset]
+        gs = clip_unit(gs)
         meta = U[:, j]
         with np.errstate(divide="ignore", invalid="ignore"):
-            tgr = meta / gs
+            tgr = clip_unit(meta / gs)                 # meta <= group: TGR in (0, 1]
         out[f"group_{d.name}"] = gs
         out[f"meta_{d.name}"] = meta
         out[f"tgr_{d.name}"] = tgr

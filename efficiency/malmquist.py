@@ -40,12 +40,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from solvers import LPStatus, STATUS_LABELS
+from solvers import LPStatus, STATUS_LABELS, Usage
 
 from .data import (FrontierData, RawTable, _as_name_list, _unknown_column, as_raw_table, format_id,
                    frontier_data, require_positive_rows)
 from .dea.directional import ddf
-from .dea.envelopment import backend
+from .dea.envelopment import backend, report_usage
 from .dea.radial import radial
 from .errors import DataError, SolveWarning, SpecError
 from .spec import RTS, Orientation, _Option
@@ -274,7 +274,7 @@ class _Context:
     lp: object
     screen: bool | None
     ml: bool
-    fallback: int = 0
+    usage: Usage = Usage()
 
     def evaluate(self, eval_rows: np.ndarray, ref_rows: np.ndarray, rts: RTS):
         """(stored value, efficiency e in the (0, 1] convention, status) of the data rows ``eval_rows``
@@ -301,7 +301,7 @@ class _Context:
             else:
                 value = farrell
             e = value
-        self.fallback += env.fallback
+        self.usage = self.usage + env.usage
         return value, e, env.status.astype(np.int8)
 
 
@@ -547,22 +547,29 @@ def malmquist(panel, id=None, period=None, inputs=None, outputs=None, undesirabl
     if failed.any():
         labels, counts = np.unique(status[failed].astype(str), return_counts=True)
         detail = ", ".join(f"{c} {lab}" for lab, c in zip(labels, counts))
-        warnings.warn(f"{what}: {int(failed.sum())} of {n_rows} rows have an LP without an optimum ({detail}); "
-                      "their values are NaN where it enters and `status` says why", SolveWarning, stacklevel=2)
+        own = np.stack([ff[2], tt[2]] + ([] if extra is None else [vff[2], vtt[2]]))
+        why = ""
+        if kind != Kind.GLOBAL and np.all(own[:, failed] == LPStatus.OPTIMAL):
+            against = {Kind.ADJACENT: "the adjacent period's technology", Kind.BASE: "the base period's technology",
+                       Kind.SEQUENTIAL: "the earlier periods' sequential technology"}[kind]
+            why = (f": each is a cross-period LP (one period's data against {against}), infeasible because the "
+                   "data lie outside that technology" + (" (common with bad outputs under weak disposability)"
+                                                         if ml else "") +
+                   "; kind='global' (one technology of all periods, which holds every observation) has none")
+        warnings.warn(f"{what}: {int(failed.sum())} of {n_rows} rows have an LP without an optimum ({detail})"
+                      f"{why}; their values are NaN where it enters and `status` says why", SolveWarning, stacklevel=2)
     if n_v_bad:
         warnings.warn(f"{what}: {n_v_bad} {rts.value.upper()} cross-period distances could not be computed "
                       f"({v_detail}); they are NaN in v_{cross_names[0]}/v_{cross_names[1]} and `v_status` says "
                       "why; the CRS-based malmquist, effch and techch do not use them", SolveWarning, stacklevel=2)
-    if ctx.fallback:
-        warnings.warn(f"{ctx.fallback} LPs could not be solved by the numba core and were solved by HiGHS",
-                      SolveWarning, stacklevel=2)
+    solver_label = report_usage(ctx.usage, lp, solver is not None, what)
 
     return MalmquistResult(
         kind=kind.value, rts=rts.value, orientation="none" if ml else orientation.value,
         id_names=tuple(id_cols), period_name=period, periods=periods,
         base=None if base_k is None else periods[base_k].item(),
         input_names=fd.input_names, output_names=fd.output_names, undesirable_names=fd.undesirable_names,
-        solver=lp.name, ids=units.take(u_idx), period_from=periods[k_idx], period_to=periods[k_idx + 1],
+        solver=solver_label, ids=units.take(u_idx), period_from=periods[k_idx], period_to=periods[k_idx + 1],
         malmquist=m_index, effch=effch, techch=techch, pech=pech, sech=sech, status=status,
         distances=pd.DataFrame(dist), v_status=v_status, cumulative=cum)
 

@@ -184,13 +184,66 @@ FIGURES = (
 # Writers
 # --------------------------------------------------------------------------------------------------
 
+#: Rows of an xlsx sheet, the header row included (Excel's limit).
+XLSX_MAX_ROWS = 1_048_576
+
+
+def check_xlsx(tables: dict[str, pd.DataFrame], path, ids=(), remedy: str | None = None) -> None:
+    """Refuse, before anything is written, tables that an xlsx file cannot hold as they are: text with a
+    control character (XML 1.0 forbids U+0000-U+001F other than tab, line feed and carriage return)
+    and sheets longer than Excel's limit. The ids are not altered to fit: a changed id no longer
+    matches the input (and stripping a character can make two ids equal). A DataError names the
+    file, sheet, column and row (with the id, from the columns ``ids``) and ends with ``remedy``
+    (default: write CSV or JSON, which keep every character)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as illegal
+
+    from .data import format_id
+
+    other = remedy or f"write CSV or JSON instead (-o {Path(path).with_suffix('.csv').name})"
+    for sheet, table in tables.items():
+        where = f"{path}, sheet {sheet!r}"
+        if len(table) + 1 > XLSX_MAX_ROWS:
+            raise DataError(f"{where}: {len(table)} rows, but an xlsx sheet holds at most "
+                            f"{XLSX_MAX_ROWS - 1} below its header; {other}")
+        for col in table.columns:
+            if illegal.search(str(col)):
+                raise DataError(f"{where}: the column name {str(col)!r} holds a control character, which "
+                                f"an xlsx file cannot store; rename the column, or {other}")
+            values = table[col]
+            if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_datetime64_any_dtype(values.dtype):
+                continue
+            bad = values.map(lambda v: isinstance(v, str) and illegal.search(v) is not None).to_numpy(dtype=bool)
+            if not bad.any():
+                continue
+            i = int(np.flatnonzero(bad)[0])
+            text = values.iloc[i]
+            ch = illegal.search(text).group()
+            keys = [c for c in ids if c in table.columns]
+            ident = f" (id {format_id(tuple(table[c].iloc[i] for c in keys))!r})" if keys else ""
+            more = f" ({int(bad.sum()) - 1} more rows like it)" if bad.sum() > 1 else ""
+            raise DataError(f"{where}: column {str(col)!r}, row {i + 1}{ident}: {text!r} holds the control "
+                            f"character U+{ord(ch):04X}, which an xlsx file cannot store{more}; remove it from "
+                            f"the data, or {other}")
+
+
 def write_workbook(a, path) -> Path:
-    """Write every table of the analysis to an xlsx workbook, one sheet per table."""
+    """Write every table of the analysis to an xlsx workbook, one sheet per table (checked first with
+    :func:`check_xlsx`: nothing is written when a table cannot go into xlsx)."""
     path = Path(path)
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        for name, table in a.tables().items():
-            table.to_excel(xl, sheet_name=name[:31], index=False)
+    tables = {name[:31]: t for name, t in a.tables().items()}
+    check_xlsx(tables, path, ids=a.key_columns)
+    path.write_bytes(xlsx_bytes(tables))
     return path
+
+
+def xlsx_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
+    """An xlsx workbook with one sheet per table, built in memory: any file name will do (pandas would
+    refuse an extension other than .xlsx) and a failure leaves no half-written file."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        for name, table in tables.items():
+            table.to_excel(xl, sheet_name=name, index=False)
+    return buf.getvalue()
 
 
 def _table_html(frame: pd.DataFrame, max_rows: int | None = None) -> str:
@@ -203,6 +256,8 @@ def _table_html(frame: pd.DataFrame, max_rows: int | None = None) -> str:
 
 
 def _methods(a) -> str:
+    from .dimensions import _malmquist_kind
+
     sp = a.spec
     items = []
     for d in sp.dimensions:
@@ -217,8 +272,10 @@ def _methods(a) -> str:
                  "sfa": f"SFA ({d.form}, {d.dist}; Battese-Coelli 1988 efficiency)"}[d.model]
         cols = (f"inputs {', '.join(d.inputs)}; outputs {', '.join(d.outputs)}" +
                 (f"; undesirable {', '.join(d.undesirable)}" if d.undesirable else ""))
+        kind = _malmquist_kind(d, frontier) if sp.period else None
+        dyn = f"; Malmquist{'-Luenberger' if d.undesirable else ''} index: {kind}" if kind else ""
         items.append(f"<li><b>{html.escape(d.title)}</b> ({html.escape(d.name)}): {html.escape(model)}, "
-                     f"frontier: {html.escape(frontier)}; {html.escape(cols)}.</li>")
+                     f"frontier: {html.escape(frontier)}{html.escape(dyn)}; {html.escape(cols)}.</li>")
     w = ", ".join(f"{n} {x:.3g}" for n, x in zip(sp.names, sp.weights))
     return (
         "<ul>" + "".join(items) + "</ul>"
@@ -230,8 +287,9 @@ def _methods(a) -> str:
         f"A dimension below the threshold {sp.threshold:g} is a bottleneck; the regime is "
         "<i>new-quality</i> when every dimension reaches it, else <i>traditional</i>.</p>"
         + ("<p>Dynamics: Malmquist index per dimension (Faere, Grosskopf, Norris and Zhang 1994; "
-           "Malmquist-Luenberger with bad outputs, Chung, Faere and Grosskopf 1997) and the change in D "
-           "between consecutive periods.</p>" if sp.period else "")
+           "Malmquist-Luenberger with bad outputs, Chung, Faere and Grosskopf 1997; global: one technology of "
+           "all periods, Pastor and Lovell 2005, Oh 2010) and the change in D between consecutive periods.</p>"
+           if sp.period else "")
         + ("<p>Groups: DEA against each group's own frontier and against all units (meta-frontier); "
            "technology gap ratio TGR = meta / group (O'Donnell, Rao and Battese 2008).</p>" if sp.group else ""))
 
@@ -247,10 +305,16 @@ def write_report(a, directory) -> Path:
     """Write ``index.html``, the PNG figures and ``tables.xlsx`` into ``directory`` (created if
     needed); returns the path of ``index.html``."""
     out = Path(directory)
+    check_xlsx(a.tables(), out / WORKBOOK, ids=a.key_columns,      # before anything is written
+               remedy=f"leave out the report (it always writes {WORKBOOK}) and write the tables with -o")
     try:
         out.mkdir(parents=True, exist_ok=True)
+        return _write_report(a, out)
     except OSError as exc:
-        raise DataError(f"{out}: cannot create the report folder ({exc.strerror or exc})") from None
+        raise DataError(f"{exc.filename or out}: cannot write the report ({exc.strerror or exc})") from None
+
+
+def _write_report(a, out: Path) -> Path:
     plt = _plt()
     figures = []
     for filename, make, caption in FIGURES:

@@ -563,6 +563,7 @@ outputs = ["high_tech_output", "advanced_structure_share"]
 undesirable = ["co2_emissions"]
 model = "sbm"
 rts = "vrs"
+malmquist = "global"     # with bad outputs, adjacent-period cross-period LPs can be infeasible; global has none
 
 [composite]
 weights = { technology = 1, factor = 1, industry = 1 }   # normalised to sum 1; default equal

@@ -144,7 +144,8 @@ def test_json_writes_nan_as_null_and_warns(dmu5, tmp_path):
 
 
 def test_out_xlsx(dmu5, tmp_path):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
+
     out = tmp_path / "out.xlsx"
     result = ok("dea", dmu5, *SPEC, "--rts", "crs", "-o", out)
     assert result.stdout == ""
@@ -167,6 +168,26 @@ def test_xlsx_to_stdout_is_a_usage_error(dmu5):
     assert result.exit_code == 2
     assert "--format xlsx needs an output file" in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("name, fmt", [("out.csv", "xlsx"), ("out.xlsx", "csv"), ("out.json", "csv"),
+                                       ("OUT.CSV", "json")])
+def test_extension_naming_another_format_is_a_usage_error(dmu5, tmp_path, name, fmt):
+    # An xlsx file named .csv (or the reverse) misleads every program that opens it later.
+    out = tmp_path / name
+    result = run("dea", dmu5, *SPEC, "-o", out, "--format", fmt)
+    assert result.exit_code == 2 and result.stdout == ""
+    ext = name.rsplit(".", 1)[1].lower()
+    assert (f"Error: -o {out} is a .{ext} file but --format says {fmt}; name the file "
+            f"'{name.rsplit('.', 1)[0]}.{fmt}' or leave out --format") in result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()
+
+
+@pytest.mark.parametrize("name", ["out.xlsx", "scores.dat", "noextension"])
+def test_format_xlsx_with_its_own_or_an_unknown_extension(dmu5, tmp_path, name):
+    out = tmp_path / name
+    ok("dea", dmu5, *SPEC, "--rts", "crs", "-o", out, "--format", "xlsx")
+    close(pd.read_excel(out, engine="openpyxl")["efficiency"], CCR_INPUT)
 
 
 def test_unknown_extension_without_format_is_a_usage_error(dmu5, tmp_path):
@@ -348,6 +369,9 @@ BAD = {
                           ["line 4: 3 fields, but the header has 4"]),
     "not utf-8": (DMU5.replace("DMU1", "D\u00fcsseldorf").encode("latin-1"), None, ["not UTF-8"]),
     "unknown id column": (DMU5, ["--id", "dmus"], ["unknown id column 'dmus'", "did you mean 'dmu'?"]),
+    "lone quote": ('"', None, ["line 1: no header row: the file has no column names (a quote '\"' opens a field "
+                               "that is never closed)"]),
+    "no column names": (",,,\n", None, ["line 1: no header row: the file has no column names"]),
 }
 
 
@@ -396,10 +420,47 @@ def test_unavailable_model_and_option_combinations(dmu5):
 def test_id_column_named_like_a_result_column(tmp_path):
     p = write(tmp_path, "c.csv", "efficiency,a,b\nA,1,2\nB,2,1\n")
     result = run("dea", p, "--id", "efficiency", "--inputs", "a", "--outputs", "b")
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert result.exit_code in (0, 1)
-    if result.exit_code == 1:
-        assert result.stderr.startswith("error: ") and "efficiency" in result.stderr
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == ("error: the id column 'efficiency' has the name of a result column; rename it in "
+                             "the data\n")
+
+
+CONTROL = "dmu,input1,input2,output\nDMU1,2,5,1\nDM\x01U2,2,4,2\nDMU3,6,6,3\n"
+
+
+def test_control_character_in_id_refused_for_xlsx(tmp_path):
+    # xlsx (XML 1.0) cannot store U+0001; changing the id would break the match with the input, so
+    # the file is refused before anything is written, naming the row, column and id.
+    p = write(tmp_path, "ctl.csv", CONTROL)
+    out = tmp_path / "scores.xlsx"
+    result = run("dea", p, *SPEC, "-o", out)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"error: {out}, sheet 'efficiency': column 'dmu', row 2 (id 'DM\\x01U2'): 'DM\\x01U2' holds the control "
+        "character U+0001, which an xlsx file cannot store; remove it from the data, or write CSV or JSON "
+        "instead (-o scores.csv)\n")
+    assert not out.exists()
+
+
+def test_control_character_in_id_kept_exactly_in_csv_and_json(tmp_path):
+    p = write(tmp_path, "ctl.csv", CONTROL)
+    out = tmp_path / "s.csv"
+    ok("dea", p, *SPEC, "--rts", "crs", "-o", out)
+    df = read_table(out.read_text(encoding="utf-8"))
+    assert df["dmu"].tolist() == ["DMU1", "DM\x01U2", "DMU3"]
+    assert df["peers"].tolist() == ["DM\x01U2", "DM\x01U2", "DM\x01U2"]
+    records = json.loads(ok("dea", p, *SPEC, "--rts", "crs", "--format", "json").stdout)
+    assert [r["dmu"] for r in records] == ["DMU1", "DM\x01U2", "DMU3"]
+
+
+def test_control_character_outside_the_output_does_not_block_xlsx(tmp_path):
+    # Without --id the DMUs are the rows 1..n: no cell of the table holds the control character.
+    p = write(tmp_path, "ctl.csv", CONTROL)
+    out = tmp_path / "s.xlsx"
+    ok("dea", p, "--inputs", "input1,input2", "--outputs", "output", "--rts", "crs", "-o", out)
+    df = pd.read_excel(out)
+    assert df["row"].tolist() == [1, 2, 3] and df["peers"].astype(str).tolist() == ["2", "2", "2"]
+    close(df["efficiency"], [0.5, 1.0, 1.0])
 
 
 def test_unknown_column_hint_ignores_case(dmu5):
@@ -456,9 +517,8 @@ def _env() -> dict:
 
 
 def _console_script() -> str:
-    exe = shutil.which("efficiency", path=str(Path(sys.executable).parent)) or shutil.which("efficiency")
-    if exe is None:
-        pytest.skip("the 'efficiency' console script is not installed")
+    exe = shutil.which("efficiency", path=str(Path(sys.executable).parent))
+    assert exe is not None, f"the 'efficiency' console script is not installed beside {sys.executable}"
     return exe
 
 

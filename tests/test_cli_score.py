@@ -32,6 +32,7 @@ inputs = ["industrial_investment", "energy_consumption"]
 outputs = ["high_tech_output"]
 undesirable = ["co2_emissions"]
 model = "sbm"
+malmquist = "global"
 
 [composite]
 weights = { technology = 1, industry = 1 }
@@ -100,7 +101,7 @@ def test_score_with_report(small_csv, tmp_path):
     ('model = "sbm"', 'model = "radial"', "spec.toml, line 12: dimensions.industry.undesirable: the radial model "
                                           "cannot take undesirable outputs"),
     ("technology = 1, industry = 1", "technology = 0, industry = 0",
-     "spec.toml, line 16: composite.weights: the weights sum to 0"),
+     "spec.toml, line 17: composite.weights: the weights sum to 0"),
 ])
 @pytest.mark.parametrize("command", ["score", "check"])
 def test_spec_errors_exit_1_and_name_the_key(small_csv, tmp_path, old, new, key, command):
@@ -148,3 +149,92 @@ def test_spec_init_and_check(tmp_path):
     r = ok("spec", "check", target, REPO / "sample_data" / "provinces.csv")
     assert r.stdout.startswith("ok: ") and "279 rows, 9 periods, 3 groups" in r.stdout
     assert "technology: sbm, 3 inputs, 3 outputs, frontier period, weight 0.3333" in r.stdout
+
+
+# --------------------------------------------------------------------------------------------------
+# `make demo` and the writers' failure paths
+# --------------------------------------------------------------------------------------------------
+
+def _demo_args(out_dir: Path) -> list[str]:
+    """The arguments of `make demo`'s `efficiency score` command, read from the Makefile."""
+    text = (REPO / "Makefile").read_text(encoding="utf-8").replace("\\\n", " ")
+    line = next(ln for ln in text.splitlines() if "$(BIN)/efficiency score" in ln)
+    args = line.split("$(BIN)/efficiency", 1)[1].split()
+    return [str(REPO / a) if a.startswith("sample_data/") else a.replace("$(DEMO_OUT)", str(out_dir))
+            for a in args]
+
+
+def test_make_demo_command_prints_no_warning(tmp_path):
+    args = _demo_args(tmp_path)
+    assert args[:2] == ["score", str(REPO / "sample_data" / "provinces.csv")] and "--report" in args
+    r = ok(*args)
+    assert "warning" not in r.stderr.lower(), r.stderr
+    assert r.stderr.startswith("Innovation efficiency in 3 dimensions")
+    scores = pd.read_csv(tmp_path / "innovation_scores.csv")
+    assert len(scores) == 279 and scores["province"].iloc[0] == "Beijing"
+    cols = ["score_technology", "score_factor", "score_industry", "composite", "coupling", "coordination"]
+    assert (scores[cols] <= 1.0).all().all() and (scores[cols] > 0).all().all()
+    mq = pd.read_excel(tmp_path / "report" / "tables.xlsx", sheet_name="malmquist")
+    industry = mq[mq["dimension"] == "industry"]
+    assert len(industry) == 31 * 8 and set(industry["kind"]) == {"global"}
+    assert (industry["status"] == "optimal").all() and industry["malmquist"].notna().all()
+
+
+def _with_control_character(small_csv: Path, tmp_path: Path) -> Path:
+    df = pd.read_csv(small_csv)
+    df.loc[df["province"] == "Hebei", "province"] = "He\x07bei"
+    path = tmp_path / "ctl.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_score_xlsx_refuses_a_control_character_before_writing(small_csv, tmp_path):
+    data = _with_control_character(small_csv, tmp_path)
+    out = tmp_path / "s.xlsx"
+    r = run("score", data, "--spec", write(tmp_path, SMALL_SPEC), "-o", out)
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr == (f"error: {out}, sheet 'scores': column 'province', row 5 (id 'He\\x07bei/2022'): "
+                        "'He\\x07bei' holds the control character U+0007, which an xlsx file cannot store (1 more "
+                        "rows like it); remove it from the data, or write CSV or JSON instead (-o s.csv)\n")
+    assert not out.exists()
+    csv_out = tmp_path / "s.csv"                     # CSV keeps the id exactly
+    ok("score", data, "--spec", write(tmp_path, SMALL_SPEC), "-o", csv_out)
+    assert pd.read_csv(csv_out)["province"].tolist()[4:6] == ["He\x07bei", "He\x07bei"]
+
+
+def test_report_refuses_a_control_character_before_writing(small_csv, tmp_path):
+    data = _with_control_character(small_csv, tmp_path)
+    rep = tmp_path / "rep"
+    r = run("score", data, "--spec", write(tmp_path, SMALL_SPEC), "--report", rep)
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr.startswith(f"error: {rep / 'tables.xlsx'}, sheet 'scores': column 'province', row 5 (id "
+                               "'He\\x07bei/2022'): ")
+    assert r.stderr.endswith("or leave out the report (it always writes tables.xlsx) and write the tables "
+                             "with -o\n")
+    assert not rep.exists()
+
+
+@pytest.mark.parametrize("where", ["file", "below a file"])
+def test_report_folder_that_cannot_be_made_exit_1(small_csv, tmp_path, where):
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file, not a folder")
+    target = blocker if where == "file" else blocker / "report"
+    r = run("score", small_csv, "--spec", write(tmp_path, SMALL_SPEC), "--report", target)
+    assert r.exit_code == 1 and r.stdout == ""
+    reason = "File exists" if where == "file" else "Not a directory"
+    assert r.stderr == f"error: {target}: cannot write the report ({reason})\n"
+
+
+@pytest.mark.parametrize("name", ["tables", "tables.dat"])
+def test_score_format_xlsx_with_another_extension(small_csv, tmp_path, name):
+    out = tmp_path / name
+    ok("score", small_csv, "--spec", write(tmp_path, SMALL_SPEC), "-o", out, "--format", "xlsx")
+    assert list(pd.read_excel(out, sheet_name=None, engine="openpyxl")) == ["scores", "summary", "dimensions",
+                                                                           "malmquist", "dynamics"]
+
+
+def test_score_extension_and_format_disagree_exit_2(small_csv, tmp_path):
+    out = tmp_path / "s.csv"
+    r = run("score", small_csv, "--spec", write(tmp_path, SMALL_SPEC), "-o", out, "--format", "xlsx")
+    assert r.exit_code == 2 and not out.exists()
+    assert f"-o {out} is a .csv file but --format says xlsx" in r.stderr

@@ -203,6 +203,16 @@ def test_file_of_blank_lines_is_reported_empty(tmp_path):
     assert_names(msg, str(p), "empty")
 
 
+@pytest.mark.parametrize("text, hint", [('"', " (a quote '\"' opens a field that is never closed)"),
+                                        ('\n\n"\n', " (a quote '\"' opens a field that is never closed)"),
+                                        ('""\n', ""), (",,,\n", "")])
+def test_file_without_a_header_row(tmp_path, text, hint):
+    # every record is blank: a lone quote swallows the rest of the file, or the header has no names
+    p = write(tmp_path, "nohdr.csv", text)
+    line = text.count("\n", 0, text.index(text.strip()[0])) + 1
+    assert data_error(read_csv, p) == f"{p}: line {line}: no header row: the file has no column names{hint}"
+
+
 def test_unclosed_quote_names_the_line_where_it_starts(tmp_path):
     p = write(tmp_path, "uq.csv", 'id,a,b\nA,1,2\nB,"2,3\nC,1,1\n')
     msg = data_error(read_csv, p)

@@ -3,8 +3,9 @@
 The oracle folder is found only through the session fixture ``oracle`` (tests/conftest.py); its
 README explains the file formats and the caveats quoted below. Data-set specifications (data file,
 id, inputs, outputs) live in ``tests/oracle_specs.py``. The per-data-set tests are parametrised over
-every spec and run where ``ref/<package>/<data set>/`` exists; a reference folder without a spec makes
-``test_every_reference_folder_has_a_spec`` fail.
+every spec: the data sets of ``REFERENCED`` against ``ref/<package>/<data set>/``, those of ``BLIND``
+(references kept back) against LPs written here with scipy's linprog (section 5). A reference folder
+without a spec, or one for a blind data set, makes a test of section 0 fail.
 
 Reference rows are in data order for every data set, so they are compared by position, after checking
 that the row count and the DMU labels match the data.
@@ -12,6 +13,10 @@ that the row count and the DMU labels match the data.
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +25,7 @@ import pytest
 from scipy.optimize import linprog
 
 import efficiency as ef
-from oracle_specs import PACKAGES, SPECS, load_dataset, reference_folders, reference_labels, spec
+from oracle_specs import BLIND, PACKAGES, REFERENCED, SPECS, load_dataset, reference_folders, reference_labels, spec
 
 DATASETS = sorted(SPECS)
 
@@ -35,8 +40,12 @@ DEAP_TOL = 5e-4         # DEAP 2.1 prints 3 decimals
 
 RTS_ALL = ("crs", "vrs", "nirs", "ndrs")
 ORIENT = {"in": "input", "out": "output", "io": "input", "oo": "output"}
-#: Small data sets on which the VRS graph efficiency is checked with an independent LP.
-GRAPH_FRONTIER_SETS = ("Fried1993", "Golany_Roll_1989", "Electric_plants")
+#: Data sets on which the VRS graph efficiency is checked with an independent LP (blind ones included).
+GRAPH_FRONTIER_SETS = ("Fried1993", "Golany_Roll_1989", "Electric_plants") + BLIND
+#: Data sets compared with the independent LPs of section 5: the blind ones, and Doyle_Green_1994 (zero
+#: outputs; its references agree with ours, so the independent LPs are checked against R there too).
+INDEPENDENT_SETS = BLIND + ("Doyle_Green_1994",)
+SAMPLE = 12             # DMUs per data set in the independent checks (all of them in smaller sets)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -76,10 +85,9 @@ def runner(oracle) -> Runner:
 
 
 def ref_folder(oracle: Path, pkg: str, ds: str) -> Path:
-    """``ref/<package>/<ds>``; skips the test when that folder is absent (spec for a blind data set)."""
+    """``ref/<package>/<ds>``, which must exist (``ds`` is one of ``REFERENCED``)."""
     folder = oracle / "ref" / PACKAGES[pkg] / ds
-    if not folder.is_dir():
-        pytest.skip(f"no {pkg} reference folder for {ds} in this oracle")
+    assert folder.is_dir(), f"{ds}: the reference folder {folder} is missing from the oracle"
     return folder
 
 
@@ -179,6 +187,70 @@ def test_every_reference_folder_has_a_spec(oracle):
                          f"line per data set to SPECS): {missing}")
 
 
+def _pytest_on_one_oracle_test(tmp_path: Path, setting: str | None) -> subprocess.CompletedProcess:
+    """Run pytest, in a subprocess, on a checkout holding tests/conftest.py and one test that needs the
+    oracle, with EFFICIENCY_ORACLE set to ``setting`` (None: unset). ``tmp_path`` has no shared/oracle
+    unless the caller makes one."""
+    tests = tmp_path / "checkout" / "tests"
+    tests.mkdir(parents=True)
+    shutil.copy(Path(__file__).with_name("conftest.py"), tests / "conftest.py")
+    (tests / "test_one.py").write_text("def test_needs_oracle(oracle):\n    assert (oracle / 'ref').is_dir()\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EFFICIENCY_ORACLE", "PYTEST_"))}
+    if setting is not None:
+        env["EFFICIENCY_ORACLE"] = setting
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "no:cacheprovider", "-q",
+                           "--color=yes", "tests"], cwd=tests.parent, env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+RED = "\x1b[31m"
+
+
+def test_missing_oracle_fails_and_says_how_to_point_at_it(tmp_path):
+    proc = _pytest_on_one_oracle_test(tmp_path, None)
+    assert proc.returncode == 1, proc.stdout
+    assert (f"the external oracle was not found: EFFICIENCY_ORACLE is not set and {tmp_path / 'shared' / 'oracle'} "
+            "does not exist. Point EFFICIENCY_ORACLE at the oracle folder") in proc.stdout
+    assert "or set EFFICIENCY_ORACLE=skip to run the other tests without it" in proc.stdout
+    assert f"{RED}\x1b[1m= 1 oracle test FAILED: the external oracle was not found" in proc.stdout
+    assert "1 error" in proc.stdout and "passed" not in proc.stdout
+
+
+def test_oracle_skip_is_explicit_and_reported_in_red(tmp_path):
+    proc = _pytest_on_one_oracle_test(tmp_path, "skip")
+    assert proc.returncode == 0, proc.stdout
+    assert f"{RED}\x1b[1m= 1 oracle test SKIPPED (EFFICIENCY_ORACLE=skip): the comparisons with R" in proc.stdout
+    assert "1 skipped" in proc.stdout
+
+
+def test_oracle_found_through_the_variable_or_beside_the_checkout(tmp_path):
+    fake = tmp_path / "elsewhere"
+    (fake / "ref").mkdir(parents=True)
+    (fake / "data").mkdir()
+    proc = _pytest_on_one_oracle_test(tmp_path / "a", str(fake))
+    assert proc.returncode == 0 and "1 passed" in proc.stdout and "oracle test" not in proc.stdout, proc.stdout
+    proc = _pytest_on_one_oracle_test(tmp_path / "b", str(tmp_path / "nowhere"))
+    assert proc.returncode == 1
+    assert f"EFFICIENCY_ORACLE={tmp_path / 'nowhere'} does not hold the oracle (no data/ and ref/" in proc.stdout
+    beside = tmp_path / "c" / "shared" / "oracle"
+    (beside / "ref").mkdir(parents=True)
+    (beside / "data").mkdir()
+    proc = _pytest_on_one_oracle_test(tmp_path / "c", None)
+    assert proc.returncode == 0 and "1 passed" in proc.stdout, proc.stdout
+
+
+def test_blind_datasets_have_no_reference_folder(oracle):
+    """The static split REFERENCED / BLIND matches the oracle: a blind data set whose references appear
+    must move to REFERENCED (so the reference tests compare with them), and every referenced data set
+    has both folders."""
+    folders = reference_folders(oracle)
+    appeared = sorted(f"{pkg}/{ds}" for pkg, names in folders.items() for ds in names if ds in BLIND)
+    assert not appeared, (f"the oracle now holds references for {appeared}: remove these data sets from BLIND "
+                          "in tests/oracle_specs.py so that the reference tests compare with them")
+    missing = sorted(f"{pkg}/{ds}" for pkg, names in folders.items() for ds in REFERENCED if ds not in names)
+    assert not missing, f"reference folders missing from the oracle: {missing}"
+
+
 @pytest.mark.parametrize("ds", DATASETS)
 def test_spec_columns_exist(oracle, ds):
     df, id_, inputs, outputs = load_dataset(oracle, ds)
@@ -192,7 +264,7 @@ def test_spec_columns_exist(oracle, ds):
 # 1. Radial and FDH scores (radial.csv)
 # ------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("ds", DATASETS)
+@pytest.mark.parametrize("ds", REFERENCED)
 def test_radial_benchmarking(oracle, runner, ds):
     ref = read_ref(oracle, "benchmarking", ds, "radial.csv")
     labels = list(ref["dmu"])
@@ -221,7 +293,7 @@ def test_radial_benchmarking(oracle, runner, ds):
     assert not problems, report(problems)
 
 
-@pytest.mark.parametrize("ds", DATASETS)
+@pytest.mark.parametrize("ds", REFERENCED)
 def test_radial_deaR(oracle, runner, ds):
     ref = read_ref(oracle, "deaR", ds, "radial.csv")
     labels = list(ref["dmu"])
@@ -233,7 +305,7 @@ def test_radial_deaR(oracle, runner, ds):
     assert not problems, report(problems)
 
 
-@pytest.mark.parametrize("ds", DATASETS)
+@pytest.mark.parametrize("ds", REFERENCED)
 def test_scale_efficiency(oracle, runner, ds):
     """scale_in = crs_in / vrs_in; scale_out = vrs_out / crs_out (Farrell) = our score_crs / score_vrs."""
     ref = read_ref(oracle, "benchmarking", ds, "radial.csv")
@@ -249,7 +321,7 @@ def test_scale_efficiency(oracle, runner, ds):
     assert not problems, report(problems)
 
 
-@pytest.mark.parametrize("ds", DATASETS)
+@pytest.mark.parametrize("ds", REFERENCED)
 def test_graph_efficiency(oracle, runner, ds):
     ref = read_ref(oracle, "benchmarking", ds, "radial.csv")
     labels = list(ref["dmu"])
@@ -290,7 +362,8 @@ def test_vrs_graph_on_frontier(runner, ds):
     Xs, Ys = X / mx, Y / my
     r = runner.dea(ds, "radial", "vrs", "graph")
     problems: list[str] = []
-    for i, (label, G) in enumerate(r.farrell.items()):
+    for i in sample(len(X)):
+        label, G = r.farrell.index[i], r.farrell.iloc[i]
         assert np.isfinite(G) and 0 < G <= 1 + 1e-12, f"{ds} vrs graph, DMU {label!r}: G = {G}"
         up, down = G * (1 + FRONTIER_STEP), G * (1 - FRONTIER_STEP)
         if not _vrs_feasible(Xs, Ys, up * Xs[i], Ys[i] / up):
@@ -306,7 +379,7 @@ def test_vrs_graph_on_frontier(runner, ds):
 # 2. Slacks (slacks_{crs,vrs}_{in,out}.csv, slacks_{crs,vrs}_{io,oo}.csv) and projections
 # ------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("ds", DATASETS)
+@pytest.mark.parametrize("ds", REFERENCED)
 @pytest.mark.parametrize("pkg", sorted(PACKAGES))
 def test_slacks(oracle, runner, pkg, ds):
     ref_folder(oracle, pkg, ds)
@@ -335,10 +408,9 @@ def test_slacks(oracle, runner, pkg, ds):
             problems += [f"{ds} {pkg}/{name} slack_sum (Benchmarking rescaled), DMU {labels[i]!r}: ours "
                          f"{ours[i]!r} < Benchmarking's {refsum[i]!r}" for i in low]
             deaR_name = f"slacks_{rts}_{'io' if suf == 'in' else 'oo'}.csv"
-            if (oracle / "ref" / "dea_deaR" / ds).is_dir():
-                deaR = read_ref(oracle, "deaR", ds, deaR_name)
-                problems += compare_rel(ds, f"slack_sum vs deaR/{deaR_name} (Benchmarking rescaled)", labels,
-                                        ours, deaR["slack_sum"], SLACK_RTOL)
+            deaR = read_ref(oracle, "deaR", ds, deaR_name)
+            problems += compare_rel(ds, f"slack_sum vs deaR/{deaR_name} (Benchmarking rescaled)", labels,
+                                    ours, deaR["slack_sum"], SLACK_RTOL)
     assert not problems, report(problems)
 
 
@@ -346,7 +418,6 @@ def test_slacks(oracle, runner, pkg, ds):
 def test_projection_in_technology(oracle, runner, ds):
     """Targets are theta*x - s_x, y + s_y (input) or x - s_x, phi*y + s_y (output), slacks are >= 0, and
     the targets lie in the technology: X' lambda <= target_x, Y' lambda >= target_y, RTS row on sum(lambda)."""
-    ref_folder(oracle, "benchmarking", ds)
     _, _, inputs, outputs = runner.data(ds)
     X, Y = runner.arrays(ds)
     mean_x, mean_y = X.mean(axis=0), Y.mean(axis=0)
@@ -390,7 +461,7 @@ def test_projection_in_technology(oracle, runner, ds):
 # 3. Lambdas (lambda_{crs,vrs}_in.csv, Benchmarking; not unique, so feasibility and optimality only)
 # ------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("ds", DATASETS)
+@pytest.mark.parametrize("ds", REFERENCED)
 def test_lambdas(oracle, runner, ds):
     folder = ref_folder(oracle, "benchmarking", ds)
     labels = reference_labels(oracle, ds)
@@ -586,4 +657,138 @@ def test_example_ruggiero2007_nd(oracle, runner):
     r = ef.dea(df, id=id_, inputs=inputs, outputs=outputs, rts="crs", orientation="input",
                nondiscretionary=["X2"])
     problems = compare("Ruggiero2007_nd", "value vs nd crs input theta", labels, r.farrell, ref["value"], SCORE_TOL)
+    assert not problems, report(problems)
+
+
+# ------------------------------------------------------------------------------------------------
+# 5. Independent LPs (scipy linprog / HiGHS, written here from the textbook formulations) for the
+#    data sets whose references are kept back; the same LPs serve test_oracle_models.py and the
+#    blind Malmquist panels. Each LP is set up on column-mean-scaled data (caveat 5: Hotels and
+#    usagri are badly scaled), which leaves radial, SBM and proportional-DDF scores unchanged; slack
+#    sums keep their data units through the objective's weights.
+# ------------------------------------------------------------------------------------------------
+
+HIGHS_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+
+
+def sample(n: int, k: int = SAMPLE) -> np.ndarray:
+    """k DMU positions spread evenly over 0..n-1 (all of them when n <= k)."""
+    return np.unique(np.linspace(0, n - 1, min(n, k)).round().astype(int))
+
+
+def solve_lp(c, A_ub=None, b_ub=None, A_eq=None, b_eq=None, bounds=(0, None)):
+    """HiGHS through linprog: the result at the optimum, or None when the LP is infeasible."""
+    res = linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, bounds=bounds, method="highs",
+                  options=HIGHS_OPTIONS)
+    assert res.status in (0, 2), f"independent LP ended with status {res.status}: {res.message}"
+    return None if res.status == 2 else res
+
+
+def rts_rows(rts: str, lam: np.ndarray, t: np.ndarray | None = None) -> tuple[list, list, list, list]:
+    """The returns-to-scale row on sum(lambda) over the variables ``lam`` (a 0/1 mask): (A_ub, b_ub,
+    A_eq, b_eq) rows. With ``t`` (the Charnes-Cooper scale variable's mask) the row is sum(lambda) = t."""
+    row = lam.astype(float)
+    if t is not None:
+        assert rts in ("crs", "vrs")
+        return ([], [], [row - t], [0.0]) if rts == "vrs" else ([], [], [], [])
+    return {"crs": ([], [], [], []), "vrs": ([], [], [row], [1.0]), "nirs": ([row], [1.0], [], []),
+            "ndrs": ([-row], [-1.0], [], [])}[rts]
+
+
+def stack(*rows) -> np.ndarray | None:
+    rows = [np.atleast_2d(r) for r in rows if len(r)]
+    return np.vstack(rows) if rows else None
+
+
+def radial_lp(Xr, Yr, x, y, rts: str, orientation: str) -> float | None:
+    """Farrell theta (input: min theta, X' l <= theta x, Y' l >= y) or phi (output: max phi, X' l <= x,
+    Y' l >= phi y) of (x, y) against the reference rows (Xr, Yr); None when infeasible."""
+    n = len(Xr)
+    lam = np.r_[0.0, np.ones(n)]
+    if orientation == "input":
+        A = np.vstack([np.c_[-x, Xr.T], np.c_[np.zeros(len(y)), -Yr.T]])
+        b, c = np.r_[np.zeros(len(x)), -y], np.r_[1.0, np.zeros(n)]
+    else:
+        A = np.vstack([np.c_[np.zeros(len(x)), Xr.T], np.c_[y, -Yr.T]])
+        b, c = np.r_[x, np.zeros(len(y))], np.r_[-1.0, np.zeros(n)]
+    ub, ubb, eq, eqb = rts_rows(rts, lam)
+    res = solve_lp(c, stack(A, *ub), np.r_[b, ubb], stack(*eq), eqb or None,
+                   bounds=[(None, None)] + [(0, None)] * n)
+    return None if res is None else (res.fun if orientation == "input" else -res.fun)
+
+
+def max_slack_lp(Xr, Yr, x, y, rts: str, wx, wy, theta: float = 1.0, phi: float = 1.0) -> float | None:
+    """max wx.s_x + wy.s_y s.t. X' l + s_x = theta x, Y' l - s_y = phi y, l, s >= 0 (phase II of the
+    radial models at theta / phi; the additive model at theta = phi = 1)."""
+    n, m, k = len(Xr), len(x), len(y)
+    A = np.vstack([np.c_[Xr.T, np.eye(m), np.zeros((m, k))], np.c_[Yr.T, np.zeros((k, m)), -np.eye(k)]])
+    ub, ubb, eq, eqb = rts_rows(rts, np.r_[np.ones(n), np.zeros(m + k)])
+    w = np.r_[wx, wy]
+    top = w.max()                                     # an objective of order 1 (Hotels: weights ~1e9)
+    res = solve_lp(-np.r_[np.zeros(n), w / top], stack(*ub), ubb or None, stack(A, *eq),
+                   np.r_[theta * x, phi * y, eqb])
+    return None if res is None else -res.fun * top
+
+
+def scaled(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    mx, my = X.mean(axis=0), Y.mean(axis=0)
+    return X / mx, Y / my, mx, my
+
+
+def independent_problems(ds: str, what: str, labels, rows, ours, theirs, rtol: float) -> list[str]:
+    """compare_rel on the sampled rows, with None (infeasible) required to be NaN in ours."""
+    theirs = np.array([np.nan if v is None else v for v in theirs], dtype=float)
+    ours = np.asarray(ours, dtype=float)[rows]
+    lab = np.asarray(labels, dtype=object)[rows]
+    problems = [f"{ds} {what}, DMU {lab[i]!r}: ours {ours[i]!r}, independent LP {theirs[i]!r}"
+                for i in np.flatnonzero(np.isnan(ours) != np.isnan(theirs))]
+    ok = ~np.isnan(theirs) & ~np.isnan(ours)
+    return problems + compare_rel(ds, what, lab[ok], ours[ok], theirs[ok], rtol)
+
+
+@pytest.mark.parametrize("ds", INDEPENDENT_SETS)
+def test_radial_fdh_scale_and_slacks_equal_independent_lps(runner, ds):
+    """Radial Farrell scores (4 rts x 2 orientations), FDH (by enumeration), scale efficiency and the
+    maximal slack sums of sampled DMUs equal LPs solved here, and the CRS graph score is sqrt(theta)."""
+    X, Y = runner.arrays(ds)
+    Xs, Ys, mx, my = scaled(X, Y)
+    rows = sample(len(X))
+    labels = list(runner.data(ds)[0][spec(ds).id].astype(str))
+    problems: list[str] = []
+    theta = {}
+    for rts in RTS_ALL:
+        for orientation in ("input", "output"):
+            theirs = [radial_lp(Xs, Ys, Xs[i], Ys[i], rts, orientation) for i in rows]
+            theta[rts, orientation] = np.array(theirs, dtype=float)
+            r = runner.dea(ds, "radial", rts, orientation)
+            problems += independent_problems(ds, f"{rts} {orientation} farrell", labels, rows, r.farrell, theirs,
+                                             SCORE_TOL)
+            if rts in ("crs", "vrs"):
+                radial = {"theta" if orientation == "input" else "phi": theta[rts, orientation]}
+                slack = [max_slack_lp(Xs, Ys, Xs[i], Ys[i], rts, mx, my, **{k: v[j] for k, v in radial.items()})
+                         for j, i in enumerate(rows)]
+                problems += independent_problems(ds, f"{rts} {orientation} max slack sum", labels, rows,
+                                                 r.slacks.sum(axis=1), slack, SLACK_RTOL)
+    for orientation in ("input", "output"):
+        se = runner.dea(ds, "radial", "crs", orientation, scale=True).scale_efficiency
+        ratio = theta["crs", "input"] / theta["vrs", "input"] if orientation == "input" else \
+            theta["vrs", "output"] / theta["crs", "output"]
+        problems += independent_problems(ds, f"scale efficiency ({orientation})", labels, rows, se, list(ratio),
+                                         SCORE_TOL)
+    # FDH: the best dominating DMU (input: all outputs >= y_o; output: all inputs <= x_o)
+    for orientation in ("input", "output"):
+        theirs = []
+        for i in rows:
+            if orientation == "input":
+                dom = np.all(Y >= Y[i], axis=1)
+                theirs.append(np.min(np.max(X[dom] / X[i], axis=1)))
+            else:
+                dom = np.all(X <= X[i], axis=1)
+                ratio = np.where(Y[i] > 0, Y[dom] / np.where(Y[i] > 0, Y[i], 1.0), np.inf)
+                theirs.append(np.max(np.min(ratio, axis=1)))
+        r = runner.dea(ds, "fdh", "crs", orientation)
+        problems += independent_problems(ds, f"fdh {orientation} farrell", labels, rows, r.farrell, theirs, 1e-9)
+    G = runner.dea(ds, "radial", "crs", "graph").farrell.to_numpy()[rows]
+    problems += compare(ds, "crs graph G vs sqrt(independent crs theta)", [labels[i] for i in rows], G,
+                        np.sqrt(theta["crs", "input"]), SCORE_TOL)
     assert not problems, report(problems)

@@ -40,6 +40,8 @@ def test_report_renders_every_figure(analysis, tmp_path):
     assert len(embedded) == len(pngs)                         # ... and embedded (self-contained)
     assert "tables.xlsx" in html and "Beijing" in html
     assert "O'Donnell" in html or "O&#x27;Donnell" in html
+    # the methods name each dimension's Malmquist kind (industry: global Malmquist-Luenberger, the spec's)
+    assert html.count("Malmquist index: adjacent") == 2 and html.count("Malmquist-Luenberger index: global") == 1
 
 
 def test_workbook_has_one_sheet_per_table(analysis, tmp_path):
@@ -68,3 +70,34 @@ def test_cross_section_report_has_no_dynamics_or_group_figures(tmp_path):
     for name in pngs:
         assert name in html
     assert set(pd.read_excel(tmp_path / "tables.xlsx", sheet_name=None)) == {"scores", "summary", "dimensions"}
+
+
+# --------------------------------------------------------------------------------------------------
+# What an xlsx file cannot hold is refused before writing (check_xlsx)
+# --------------------------------------------------------------------------------------------------
+
+def test_check_xlsx_names_sheet_column_row_and_id(tmp_path):
+    from efficiency.report import check_xlsx
+
+    table = pd.DataFrame({"id": ["a", "b", "c"], "year": [2020, 2020, 2021], "note": ["ok", "tab\tok", "bad\x1f"],
+                          "v": [1.0, 2.0, 3.0]})
+    with pytest.raises(ef.DataError) as exc:
+        check_xlsx({"scores": table}, tmp_path / "t.xlsx", ids=["id", "year"])
+    assert str(exc.value) == (f"{tmp_path / 't.xlsx'}, sheet 'scores': column 'note', row 3 (id 'c/2021'): "
+                              "'bad\\x1f' holds the control character U+001F, which an xlsx file cannot store; "
+                              "remove it from the data, or write CSV or JSON instead (-o t.csv)")
+    check_xlsx({"scores": table.iloc[:2]}, tmp_path / "t.xlsx", ids=["id"])      # tab and newline are fine
+
+
+def test_check_xlsx_column_name_and_sheet_length(tmp_path, monkeypatch):
+    from efficiency import report
+
+    with pytest.raises(ef.DataError, match=r"sheet 's': the column name 'x\\x0by' holds a control character"):
+        report.check_xlsx({"s": pd.DataFrame({"x\x0by": [1]})}, tmp_path / "t.xlsx")
+    monkeypatch.setattr(report, "XLSX_MAX_ROWS", 3)
+    report.check_xlsx({"s": pd.DataFrame({"x": [1, 2]})}, tmp_path / "t.xlsx")
+    with pytest.raises(ef.DataError) as exc:
+        report.check_xlsx({"s": pd.DataFrame({"x": [1, 2, 3]})}, tmp_path / "t.xlsx")
+    assert str(exc.value) == (f"{tmp_path / 't.xlsx'}, sheet 's': 3 rows, but an xlsx sheet holds at most 2 below "
+                              "its header; write CSV or JSON instead (-o t.csv)")
+    assert not (tmp_path / "t.xlsx").exists()

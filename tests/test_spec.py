@@ -84,6 +84,7 @@ def test_default_weights_equal():
 def test_template_is_valid_for_the_sample_data():
     sp = load_spec(TEMPLATE)
     assert sp.names == ("technology", "factor", "industry")
+    assert [d.malmquist for d in sp.dimensions] == ["auto", "auto", "global"]
     assert sp.weights == pytest.approx((1 / 3,) * 3)
     sp.check_columns(COLUMNS)
 
@@ -92,6 +93,19 @@ def test_sample_spec_is_valid():
     sp = load_spec(REPO / "sample_data" / "innovation.toml")
     sp.check_columns(COLUMNS)
     assert sp.group == "zone" and len(sp.dimensions) == 3
+    # the industry dimension has a bad output: global Malmquist-Luenberger, which has no infeasible LP
+    assert {d.name: d.malmquist for d in sp.dimensions} == {"technology": "auto", "factor": "auto",
+                                                             "industry": "global"}
+
+
+def test_malmquist_key_values(tmp_path):
+    base = '[data]\nid = "province"\nperiod = "year"\n[dimensions.t]\ninputs = ["a"]\noutputs = ["b"]\n'
+    for value, want in (('"Global"', "global"), ('"sequential"', "sequential"), ("false", None), ("true", "auto")):
+        assert load_spec(base + f"malmquist = {value}\n").dimensions[0].malmquist == want
+    with pytest.raises(SpecError) as exc:
+        load_spec(write(tmp_path, base + 'malmquist = "chained"\n'))
+    assert str(exc.value) == (f"{tmp_path / 'innovation.toml'}, line 7: dimensions.t.malmquist: 'chained' is not "
+                              "one of 'adjacent', 'base', 'sequential', 'global', 'auto'")
 
 
 def test_unknown_column_names_file_line_key_and_suggestion(tmp_path):
