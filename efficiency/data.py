@@ -278,7 +278,7 @@ def _labels(raw: RawTable, id_cols: list[str]) -> pd.Index:
     return ids
 
 
-def frontier_data(data=None, *, id=None, inputs=None, outputs=None, undesirable=None,
+def frontier_data(data=None, *, id=None, inputs=None, outputs=None, undesirable=None, zero_columns: bool = False,
                   nonnegative: bool = True, what: str = "data", min_rows: int = 2) -> FrontierData:
     """Validate a table or arrays into :class:`FrontierData`.
 
@@ -290,7 +290,8 @@ def frontier_data(data=None, *, id=None, inputs=None, outputs=None, undesirable=
     if isinstance(data, FrontierData):
         return data
     if data is None:
-        return _from_arrays(inputs, outputs, undesirable, nonnegative=nonnegative, min_rows=min_rows)
+        return _from_arrays(inputs, outputs, undesirable, nonnegative=nonnegative, min_rows=min_rows,
+                            zero_columns=zero_columns)
     raw = as_raw_table(data, what=what)
     roles = {"input": _as_name_list(inputs, "inputs"), "output": _as_name_list(outputs, "outputs"),
              "undesirable output": _as_name_list(undesirable, "undesirable")}
@@ -325,7 +326,7 @@ def frontier_data(data=None, *, id=None, inputs=None, outputs=None, undesirable=
         cols = [_numeric_column(raw, nm, ids, nonnegative=nonnegative) for nm in names]
         arr = np.ascontiguousarray(np.column_stack(cols), dtype=np.float64)
         for j, nm in enumerate(names):
-            if not np.any(arr[:, j] != 0):
+            if not zero_columns and not np.any(arr[:, j] != 0):
                 raise DataError(f"{raw.source}: column {nm!r} is zero in every row; it carries no "
                                 "information and cannot be used")
         return arr
@@ -335,7 +336,7 @@ def frontier_data(data=None, *, id=None, inputs=None, outputs=None, undesirable=
                         tuple(roles["undesirable output"]), raw.source, raw.lines)
 
 
-def _array_block(a, role: str, prefix: str, n: int | None, nonnegative: bool) -> np.ndarray:
+def _array_block(a, role: str, prefix: str, n: int | None, nonnegative: bool, zero_columns: bool = False) -> np.ndarray:
     if a is None:
         return np.zeros((n or 0, 0))
     try:
@@ -358,18 +359,19 @@ def _array_block(a, role: str, prefix: str, n: int | None, nonnegative: bool) ->
             if bad.size:
                 raise DataError(f"<arrays>: {role} column {j} ({prefix}{j + 1}), row {bad[0] + 1}: "
                                 f"{problem}")
-        if not np.any(col != 0):
+        if not zero_columns and not np.any(col != 0):
             raise DataError(f"<arrays>: {role} column {j} ({prefix}{j + 1}) is zero in every row")
     return np.ascontiguousarray(arr)
 
 
-def _from_arrays(inputs, outputs, undesirable, *, nonnegative: bool, min_rows: int) -> FrontierData:
+def _from_arrays(inputs, outputs, undesirable, *, nonnegative: bool, min_rows: int,
+                 zero_columns: bool = False) -> FrontierData:
     if inputs is None or (outputs is None and undesirable is None):
         raise DataError("<arrays>: give data (a DataFrame or CSV path), or inputs and outputs as arrays")
-    X = _array_block(inputs, "inputs", "x", None, nonnegative)
+    X = _array_block(inputs, "inputs", "x", None, nonnegative, zero_columns)
     n = X.shape[0]
-    Y = _array_block(outputs, "outputs", "y", n, nonnegative)
-    B = _array_block(undesirable, "undesirable outputs", "b", n, nonnegative)
+    Y = _array_block(outputs, "outputs", "y", n, nonnegative, zero_columns)
+    B = _array_block(undesirable, "undesirable outputs", "b", n, nonnegative, zero_columns)
     for arr, role in ((Y, "outputs"), (B, "undesirable outputs")):
         if arr.shape[0] != n:
             raise DataError(f"<arrays>: inputs have {n} rows but {role} have {arr.shape[0]}")
@@ -388,24 +390,31 @@ def reference_data(reference, like: FrontierData, *, id=None,
 
     ``reference`` is a DataFrame or CSV path with the same input/output columns (its id column is
     used when present), a :class:`FrontierData`, or a tuple ``(X, Y)`` / ``(X, Y, B)`` of arrays.
+    A column may be zero in every row of the reference set or of ``like`` (validated with
+    ``zero_columns=True``), not of both.
     """
     if isinstance(reference, FrontierData):
         ref = reference
     elif isinstance(reference, tuple):
         ref = _from_arrays(*(list(reference) + [None] * (3 - len(reference))),
-                           nonnegative=nonnegative, min_rows=1)
+                           nonnegative=nonnegative, min_rows=1, zero_columns=True)
     else:
         raw = as_raw_table(reference, what="reference")
         cols = _id_columns(id)
         ref_id = cols if cols and all(c in raw.frame.columns for c in cols) else None
         ref = frontier_data(raw, id=ref_id, inputs=list(like.input_names), outputs=list(like.output_names),
                             undesirable=list(like.undesirable_names) or None, nonnegative=nonnegative,
-                            what="reference", min_rows=1)
-    for a, b, role in ((ref.X, like.X, "inputs"), (ref.Y, like.Y, "outputs"),
-                       (ref.B, like.B, "undesirable outputs")):
+                            what="reference", min_rows=1, zero_columns=True)
+    for a, b, role, names in ((ref.X, like.X, "inputs", like.input_names),
+                              (ref.Y, like.Y, "outputs", like.output_names),
+                              (ref.B, like.B, "undesirable outputs", like.undesirable_names)):
         if a.shape[1] != b.shape[1]:
             raise DataError(f"{ref.source}: the reference set has {a.shape[1]} {role}, the data "
                             f"{b.shape[1]}")
+        for j in range(a.shape[1]):               # a column may be zero in the data, not in both
+            if not np.any(a[:, j] != 0) and not np.any(b[:, j] != 0):
+                raise DataError(f"{like.source} and {ref.source}: column {names[j]!r} is zero in every row of "
+                                "the data and of the reference set; it carries no information and cannot be used")
     return ref
 
 

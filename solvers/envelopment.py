@@ -210,16 +210,23 @@ def check_primal(p: EnvelopmentProblem, sol: EnvelopmentSolution, accuracy: floa
 def refine(solver: LPSolver, p: EnvelopmentProblem) -> EnvelopmentSolution:
     """Solve each DMU's LP on its own with every data row divided by the DMU's own value in it
     (``row_sizes``), so that the solver's absolute tolerances become relative to that DMU; the
-    solution is mapped back to the LP as given (slacks times the row size)."""
+    solution is mapped back to the LP as given (slacks times the row size). The backend's
+    ``prescaled()`` variant tries first; where its answer fails ``check_primal`` or its slack LP
+    fails, the backend as it is tries the same scaled LP."""
     parts = []
-    solver = solver.prescaled()
+    variants = [solver.prescaled(), solver]
     for o in range(p.n):
-        size = row_sizes(p.rows(np.array([o])))[0]
-        w = p.weights() * size
-        one = replace(p, R=p.R / size, b=p.b[[o]] / size, g=p.g[[o]] / size, t_lo=p.t_lo[[o]], t_hi=p.t_hi[[o]],
-                      s_ub=p.slack_upper() / size, w=w, excl=None if p.excl is None else p.excl[[o]])
-        sol = solve_generic(solver, one)
-        parts.append(replace(sol, slack=sol.slack * size))
+        one_o = p.rows(np.array([o]))
+        size = row_sizes(one_o)[0]
+        one = replace(one_o, R=p.R / size, b=one_o.b / size, g=one_o.g / size, s_ub=p.slack_upper() / size,
+                      w=p.weights() * size)
+        for variant in variants:
+            sol = solve_generic(variant, one)
+            sol = replace(sol, slack=sol.slack * size)
+            good = sol.status[0] != LPStatus.OPTIMAL or not check_primal(one_o, sol, solver.accuracy)[0]
+            if good and (not p.slacks or sol.status[0] != LPStatus.OPTIMAL or sol.slack_status[0] == LPStatus.OPTIMAL):
+                break
+        parts.append(sol)
     return concat(parts)
 
 

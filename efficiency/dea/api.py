@@ -123,7 +123,8 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
         from ..distributed import _check_client
         _check_client(client)
     fd = frontier_data(data, id=id, inputs=inputs, outputs=outputs, undesirable=undesirable,
-                       min_rows=1 if reference is not None else 2)   # one DMU against a given frontier
+                       min_rows=1 if reference is not None else 2,   # one DMU against a given frontier
+                       zero_columns=reference is not None)           # zero here, not in the reference
     ref = None if reference is None else reference_data(reference, fd, id=id)
     if super_efficiency and ref is not None:
         raise SpecError("super_efficiency: each DMU leaves its own reference set; a separate reference "
