@@ -5,8 +5,12 @@ For every case (data, n, m, s, returns to scale; input orientation, phase II sla
 * **time**: median wall time of ``efficiency.dea`` over ``repeats`` runs (one run when the first takes
   over 30 s), measured in a fresh worker process (:mod:`benchmarks.worker`) after an untimed warm-up
   on tiny data (the first numba call in a process loads the compiled kernel);
-* **correctness**: scores and phase II slack sums compared with HiGHS - the ``highs`` loop where it
-  ran, otherwise ``highs+screen``: max |score - ref| and max |slack sum - ref| / max(1, |ref|);
+* **correctness**: scores and phase II slack sums compared with HiGHS: max |score - ref| and max
+  |slack sum - ref| / max(1, |ref|). The reference is the ``highs`` loop where it ran; from
+  n = SAMPLE_FROM (20 000) up it is independent of every shortcut: a seeded random sample of
+  SAMPLE DMUs (300) scored by plain HiGHS, no screening, against all n DMUs (the same LPs as in the
+  full run), and every backend - ``highs+screen`` too - is compared with it on those DMUs; in
+  between, ``highs+screen``. The column ``check_reference`` says which;
 * **ratio**: median time / the reference's median time measured in the same run (``highs`` loop,
   else ``highs+screen``; the column ``ratio_reference`` says which); below 1 is faster;
 * **frame**: the size of the frame (CRS or VRS extreme-efficient DMUs) and the time
@@ -66,11 +70,13 @@ LONG_RUN_S = 30.0                       # a first run longer than this is not re
 KILL_FACTOR = 1.5
 SEED = 20240601
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
+SAMPLE_FROM = 20_000                    # from this n up, correctness is checked on an independent sample
+SAMPLE = 300                            # DMUs in that sample
 
 #: CSV columns (the first 15 are the documented ones).
 COLUMNS = ("n", "m", "s", "rts", "backend", "median_s", "repeats", "ratio", "ratio_reference",
            "max_abs_diff_scores", "max_rel_diff_slack_sums", "frame_size", "frame_s", "peak_rss_mib",
-           "status", "baseline_rss_mib", "share_efficient", "note")
+           "status", "baseline_rss_mib", "share_efficient", "note", "check_reference")
 TOL = 1e-6                              # agreement with HiGHS the suite expects
 
 
@@ -109,6 +115,7 @@ class Row:
     frame_s: float | None = None
     notes: list[str] = field(default_factory=list)
     result_path: str | None = None
+    check_reference: str = ""
 
     @property
     def ok(self) -> bool:
@@ -122,7 +129,8 @@ class Row:
                 "max_rel_diff_slack_sums": self.max_rel_diff_slack_sums, "frame_size": self.frame_size,
                 "frame_s": self.frame_s, "peak_rss_mib": self.peak_rss_mib, "status": self.status,
                 "baseline_rss_mib": self.baseline_rss_mib,
-                "share_efficient": "" if c.share is None else c.share, "note": "; ".join(self.notes)}
+                "share_efficient": "" if c.share is None else c.share, "note": "; ".join(self.notes),
+                "check_reference": self.check_reference}
 
 
 # ----------------------------------------------------------------------------------------- cases
@@ -252,10 +260,25 @@ class Runner:
     def _job(self, case: Case, kind: str, backend: str | None = None) -> dict:
         job = case.data_job()
         job.update(kind=kind, backend=backend, repeats=self.cfg.repeats, long_s=self.cfg.long_s)
-        if kind == "solve":
+        if kind in ("solve", "sample"):
             job["out"] = str(self.workdir / f"{case.gen}_{case.n}_{case.m}_{case.s}_{case.rts}_{case.share}_"
-                                            f"{backend}.npz")
+                                            f"{backend or kind}.npz")
+        if kind == "sample":
+            job["sample"] = SAMPLE
         return job
+
+    def sample_reference(self, case: Case) -> tuple[str | None, str]:
+        """(path of the independent sample's results, description) for a case from SAMPLE_FROM up."""
+        if case.n < SAMPLE_FROM:
+            return None, ""
+        what = f"highs, {min(SAMPLE, case.n)} of {case.n} DMUs against all, no screening"
+        job = self._job(case, "sample")
+        status, res = run_worker(job, *self._limits(self.cfg.kill_factor * self.cfg.budget))
+        if status != "ok":
+            self.log(f"  sample check: {status} ({res})")
+            return None, f"{what}: {status}"
+        self.log(f"  sample check: {what} in {res['median_s']:.1f} s")
+        return job["out"], what
 
     def _limits(self, first: float) -> tuple[float, float]:
         """(first-run limit, whole-worker limit): imports, warm-up and data get 120 s."""
@@ -300,7 +323,8 @@ class Runner:
                 self.log(f"  {backend:<13} {row.median_s:9.3f} s  x{row.repeats}  peak {row.peak_rss_mib:.0f} MiB")
             else:
                 self.log(f"  {backend:<13} {row.status} {'; '.join(row.notes)}")
-        self.compare(rows)
+        sample, what = self.sample_reference(case)
+        self.compare(rows, sample, what)
         for r in rows:
             if case.gen == "dula" and case.rts == "vrs" and size is not None:
                 planted = max(1, int(round(case.share * case.n)))
@@ -354,40 +378,45 @@ class Runner:
             row.notes.append(f"warning: {w}")
 
     @staticmethod
-    def compare(rows: list[Row]) -> None:
-        """Scores and slack sums against the HiGHS reference; time ratios to it."""
+    def compare(rows: list[Row], sample: str | None = None, sample_what: str = "") -> None:
+        """Scores and slack sums against the HiGHS reference (the independent sample when given: the
+        sample's DMUs only); time ratios to the HiGHS timing reference."""
         by = {r.backend: r for r in rows if r.ok}
-        ref = by.get("highs") or by.get("highs+screen")
-        if ref is None:
+        timing = by.get("highs") or by.get("highs+screen")
+        if timing is None and sample is None:
             for r in rows:
                 if r.ok:
                     r.notes.append("no HiGHS reference in this case")
             return
-        with np.load(ref.result_path) as z:
-            s0, k0 = z["scores"], z["slack_sums"]
+        check = sample if sample is not None else timing.result_path
+        name = f"sample ({sample_what})" if sample is not None else timing.backend
+        with np.load(check) as z:
+            s0, k0, idx = z["scores"], z["slack_sums"], z["rows"]
             neg0 = z["slack_min"] if "slack_min" in z else np.zeros_like(k0)
         for r in rows:
             if not r.ok:
                 continue
-            r.ratio, r.ratio_reference = r.median_s / ref.median_s, ref.backend
-            if r is ref:
+            if timing is not None:
+                r.ratio, r.ratio_reference = r.median_s / timing.median_s, timing.backend
+            r.check_reference = name
+            if sample is None and r is timing:
                 r.notes.insert(0, "reference")
                 continue
             with np.load(r.result_path) as z:
-                s1, k1 = z["scores"], z["slack_sums"]
+                s1, k1 = z["scores"][idx], z["slack_sums"][idx]
             r.max_abs_diff_scores, bad_s = _maxdiff(s1, s0, relative=False)
             r.max_rel_diff_slack_sums, bad_k = _maxdiff(k1, k0, relative=True)
             if bad_s or bad_k:
                 r.notes.append(f"NaN in one result only: {bad_s} scores, {bad_k} slack sums")
             worst = max(r.max_abs_diff_scores, r.max_rel_diff_slack_sums)
             if worst > TOL:
-                r.notes.append(f"DISAGREES with {ref.backend} (> {TOL:g})")
+                r.notes.append(f"DISAGREES with {name} (> {TOL:g})")
                 off = np.isfinite(k0) & np.isfinite(k1) & (np.abs(k1 - k0) > TOL * np.maximum(1.0, np.abs(k0)))
                 if off.any() and np.nanmin(neg0[off]) < 0:
                     # The slack LP at theta* can have duals of 1e6 and more (data exactly on a frontier): a
                     # slack a hair below zero, within the solver's feasibility tolerance, then buys a
                     # visibly larger slack sum. Say so, so that the row is read correctly.
-                    r.notes.append(f"{ref.backend}'s slack solution is negative down to {np.nanmin(neg0[off]):.1e} "
+                    r.notes.append(f"{name}'s slack solution is negative down to {np.nanmin(neg0[off]):.1e} "
                                    f"at {int(off.sum())} DMU(s) that differ")
 
 
@@ -430,8 +459,9 @@ def environment(settings: Settings, suite: str, argv: list[str] | None) -> list[
         threads = "?"
     return [
         f"- date: {_dt.datetime.now().astimezone().isoformat(timespec='seconds')}",
-        f"- machine: {platform.platform()}; CPU: {cpu}; CPU count {os.cpu_count()} (usable {usable}); "
-        f"numba threads {threads}",
+        f"- machine: {platform.platform()}; CPU: {cpu}; CPU count {os.cpu_count()} (usable {usable})",
+        f"- threads: numba core {threads} (DMUs in parallel; the frame search too); highs, highs+screen, scipy "
+        "and pulp one thread each (one LP at a time, as their loops run)",
         f"- python {platform.python_version()}; numpy {version('numpy')}; numba {version('numba')}; "
         f"highspy {version('highspy')}; scipy {version('scipy')}; pulp {version('pulp')}; "
         f"pandas {version('pandas')}",
@@ -469,7 +499,8 @@ def markdown(rows: list[Row], header: list[str], title: str) -> str:
     cols += [("backend", "backend", ""), ("median_s", "median s", "time"), ("repeats", "rep", ""),
              ("ratio", "ratio", "ratio"), ("ratio_reference", "ratio ref", ""),
              ("max_abs_diff_scores", "max diff scores", "diff"),
-             ("max_rel_diff_slack_sums", "max rel diff slack sums", "diff"), ("frame_size", "frame", ""),
+             ("max_rel_diff_slack_sums", "max rel diff slack sums", "diff"), ("check_reference", "checked against", ""),
+             ("frame_size", "frame", ""),
              ("frame_s", "frame s", "time"), ("peak_rss_mib", "peak MiB", "mib"),
              ("baseline_rss_mib", "idle MiB", "mib"), ("status", "status", ""), ("note", "note", "")]
     lines = [f"# {title}", "", *header, "",

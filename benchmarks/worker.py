@@ -8,13 +8,17 @@ resident set size (``ru_maxrss``) is that measurement's alone. The worker
    RSS;
 2. generates the case's data from its seed (:mod:`benchmarks.data`);
 3. times the call: ``efficiency.dea`` for kind ``solve``, ``solvers.screening.frame`` for kind
-   ``frame``; repeated ``repeats`` times, once only when the first run takes over ``long_s``;
+   ``frame``; for kind ``sample`` (the independent check of large cases) ``efficiency.dea`` with
+   plain HiGHS, no screening, of a seeded random sample of ``sample`` DMUs against all n DMUs as
+   the reference set - the same LPs as in the full run; repeated ``repeats`` times (kind ``sample``
+   once), once only when the first run takes over ``long_s``;
    Before each timed run it prints ``#start``, after it ``#run SECONDS`` (the parent's watchdog);
-4. saves scores and slack sums (``solve``) to ``out`` (.npz) and prints one JSON line with the
-   times, the RSS figures (KiB, Linux) and the warnings the library gave.
+4. saves scores and slack sums (``solve``, ``sample``: with the sample's row indices) to ``out``
+   (.npz) and prints one JSON line with the times, the RSS figures (KiB, Linux) and the warnings the
+   library gave.
 
 Job keys: kind, gen ('cobb_douglas' | 'dula'), n, m, s, share, seed, backend, rts, repeats, long_s,
-out.
+out, sample.
 """
 
 from __future__ import annotations
@@ -71,9 +75,17 @@ def run(job: dict) -> dict:
     crs = job["rts"] == "crs"
     Xw, Yw = data.cobb_douglas(100, job["m"], job["s"], seed=12345)
     caught: list[str] = []
+    rows = None
     if job["kind"] == "frame":
         screening.frame(_scaled(Xw, Yw), job["m"], crs)
         call = lambda X, Y: screening.frame(_scaled(X, Y), job["m"], crs)  # noqa: E731
+    elif job["kind"] == "sample":
+        rng = np.random.default_rng(job["seed"] + 1)
+        rows = np.sort(rng.choice(job["n"], size=min(job["sample"], job["n"]), replace=False))
+        call = lambda X, Y: efficiency.dea(inputs=X[rows], outputs=Y[rows], reference=(X, Y),  # noqa: E731
+                                           rts=job["rts"], orientation="input", slacks=True, solver="highs",
+                                           screen=False)
+        job = dict(job, repeats=1)
     else:
         kw = BACKENDS[job["backend"]]
         with warnings.catch_warnings():
@@ -109,7 +121,8 @@ def run(job: dict) -> dict:
         slacks = r.slacks.to_numpy(dtype=float)
         slack_sums = slacks.sum(axis=1)
         slack_min = np.minimum(slacks.min(axis=1, initial=0.0), 0.0)
-        np.savez(job["out"], scores=scores, slack_sums=slack_sums, slack_min=slack_min)
+        np.savez(job["out"], scores=scores, slack_sums=slack_sums, slack_min=slack_min,
+                 rows=np.arange(len(scores)) if rows is None else rows)
     try:
         import numba
         out["threads"] = int(numba.get_num_threads())

@@ -4,12 +4,13 @@ in benchmarks/, never in tests)."""
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from benchmarks import data
+from benchmarks import data, suite
 from benchmarks.suite import COLUMNS
 from cli import main
 from solvers import screening
@@ -90,7 +91,9 @@ def test_bench_quick_cli(tmp_path):
     assert res.exit_code == 0, res.output
     md, csv_path = out / "standard.md", out / "standard.csv"
     assert md.is_file() and csv_path.is_file()
-    assert "| backend |" in res.output or "| n |" in res.output
+    assert res.output.endswith(md.read_text(encoding="utf-8"))      # the table printed is the one written
+    assert "| n | m | s | rts | backend | median s |" in res.output
+    assert "- threads: numba core" in res.output
     with open(csv_path, newline="") as fh:
         reader = csv.DictReader(fh)
         assert tuple(reader.fieldnames[:len(DOCUMENTED)]) == DOCUMENTED
@@ -102,11 +105,35 @@ def test_bench_quick_cli(tmp_path):
     assert len(numba) == 4
     for r in numba:
         assert r["status"] == "ok", r
-        assert r["ratio_reference"] == "highs"
+        assert r["ratio_reference"] == "highs" and r["check_reference"] == "highs"
         assert float(r["max_abs_diff_scores"]) <= 1e-6
         assert float(r["max_rel_diff_slack_sums"]) <= 1e-6
         assert int(r["frame_size"]) > 0 and float(r["peak_rss_mib"]) > 0
     assert all(r["status"] == "ok" for r in rows if r["backend"] == "highs")
+
+
+def test_bench_without_out_leaves_the_committed_tables_alone(tmp_path, monkeypatch):
+    committed = {p.name: p.read_bytes() for p in Path(suite.DEFAULT_OUT).glob("standard.*")}
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["bench", "--n", "60", "--rts", "crs", "--solvers", "numba", "--repeats", "1"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "efficiency-bench" / "standard.md").is_file()
+    assert {p.name: p.read_bytes() for p in Path(suite.DEFAULT_OUT).glob("standard.*")} == committed
+
+
+def test_large_cases_are_checked_on_an_independent_sample(tmp_path, monkeypatch):
+    """From SAMPLE_FROM up every backend - highs+screen too - is checked against plain HiGHS on a
+    random sample of DMUs scored against all of them, not against another screened run."""
+    monkeypatch.setattr(suite, "SAMPLE_FROM", 150)
+    monkeypatch.setattr(suite, "SAMPLE", 40)
+    suite.run("standard", n="200", rts="vrs", solvers="numba,highs+screen", repeats=1, out=tmp_path)
+    with open(tmp_path / "standard.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["backend"] for r in rows] == ["highs+screen", "numba"]
+    for r in rows:
+        assert r["check_reference"] == "sample (highs, 40 of 200 DMUs against all, no screening)", r
+        assert r["ratio_reference"] == "highs+screen"
+        assert float(r["max_abs_diff_scores"]) <= 1e-6 and float(r["max_rel_diff_slack_sums"]) <= 1e-6
 
 
 def test_bench_rejects_unknown_backend(tmp_path):
