@@ -35,10 +35,16 @@ def _fail(exc) -> None:
 
 
 def _format(out: str | None, fmt: str | None) -> str:
+    """The output format: --format, else OUT's extension, else csv. An extension that names another
+    format than --format is a usage error (an xlsx file named .csv would mislead every later reader)."""
+    ext = Path(out).suffix.lower().lstrip(".") if out else ""
     if fmt:
         fmt = fmt.lower()
+        if ext in FORMATS and ext != fmt:
+            raise click.UsageError(f"-o {out} is a .{ext} file but --format says {fmt}; name the file "
+                                   f"{Path(out).with_suffix('.' + fmt).name!r} or leave out --format")
     elif out:
-        fmt = Path(out).suffix.lower().lstrip(".") or "csv"
+        fmt = ext or "csv"
         if fmt not in FORMATS:
             raise click.UsageError(f"cannot tell the format of {out!r} from its extension; "
                                    f"give --format {'|'.join(FORMATS)}")
@@ -57,7 +63,11 @@ def write_table(frame, out: str | None, fmt: str) -> None:
     table = frame.reset_index()
     try:
         if fmt == "xlsx":
-            table.to_excel(out, index=False, sheet_name="efficiency")
+            from efficiency.report import check_xlsx, xlsx_bytes
+
+            sheets = {"efficiency": table}
+            check_xlsx(sheets, out, ids=[n for n in frame.index.names if n is not None])
+            Path(out).write_bytes(xlsx_bytes(sheets))
             return
         text = (table.to_csv(index=False) if fmt == "csv" else
                 table.to_json(orient="records", double_precision=15, indent=1) + "\n")
@@ -65,6 +75,8 @@ def write_table(frame, out: str | None, fmt: str) -> None:
             Path(out).write_text(text, encoding="utf-8")
         else:
             click.echo(text, nl=False)
+    except EfficiencyError as exc:
+        _fail(exc)
     except OSError as exc:
         _fail(f"{out}: cannot write the result ({exc.strerror or exc})")
 
@@ -237,11 +249,14 @@ def _period_value(value: str | None):
               help="ti: time-invariant u; bc92: Battese-Coelli 1992 decay; bc95: inefficiency effects (--z).")
 @click.option("--z", metavar="A,B", help="Inefficiency-effects columns (Battese-Coelli 1995).")
 @click.option("--trend", metavar="COL", help="Time-trend column added to the frontier.")
+@click.option("--bc92-time", type=click.Choice(["values", "index"]), default="values", show_default=True,
+              help="BC92 time t - T: the period column's values, or the periods numbered 1..T (R frontier).")
 @click.option("--estimates", metavar="FILE",
               help="File for the estimates table (default with -o: OUT's name + '_estimates').")
 @click.option("--summary", is_flag=True, help="Print the summary table on stderr.")
 @_table_options("Efficiency table file (default: CSV on stdout).", quiet=False)
-def sfa(file, output_col, inputs, form, dist, cost, id_col, period, panel, z, trend, estimates, summary, out, fmt):
+def sfa(file, output_col, inputs, form, dist, cost, id_col, period, panel, z, trend, bc92_time, estimates, summary,
+        out, fmt):
     """Stochastic frontier of FILE: an estimates table and an efficiency table (efficiency = BC88, jlms).
 
     The efficiency table goes to OUT (or stdout); the estimates table to --estimates, or beside OUT
@@ -254,7 +269,8 @@ def sfa(file, output_col, inputs, form, dist, cost, id_col, period, panel, z, tr
     try:
         table = _table(file, ",".join(ids) if ids else None)
         result = efficiency.sfa(table, output=output_col, inputs=_split(inputs), form=form, dist=dist, cost=cost,
-                                id=_split(id_col), period=period, panel=panel, z=_split(z), trend=trend)
+                                id=_split(id_col), period=period, panel=panel, z=_split(z), trend=trend,
+                                bc92_time=bc92_time)
     except EfficiencyError as exc:
         _fail(exc)
     if estimates is None and out:
@@ -325,6 +341,8 @@ def score(file, spec_path, report_dir, solver, summary, quiet, out, fmt):
 
         try:
             write_workbook(result, out)
+        except EfficiencyError as exc:
+            _fail(exc)
         except OSError as exc:
             _fail(f"{out}: cannot write the result ({exc.strerror or exc})")
     else:
@@ -422,9 +440,10 @@ def bootstrap(file, id_col, inputs, outputs, rts, orientation, B, alpha, seed, s
 @click.option("--id", "id_col", metavar="COL[,COL]", help="Id column(s); default: rows numbered 1..n.")
 @click.option("--inputs", required=True, metavar="A,B", help="Input columns, comma-separated.")
 @click.option("--outputs", required=True, metavar="C,D", help="Output columns, comma-separated.")
-@click.option("--env", required=True, metavar="Z1,Z2", help="Environmental variables, comma-separated.")
-@click.option("--method", type=click.Choice(["sw1", "sw2", "tobit", "ols"]), default="sw1", show_default=True,
-              help="Simar-Wilson (2007) Algorithm 1 or 2; tobit/ols for comparison (biased).")
+@click.option("--environment", metavar="Z1,Z2", help="Environmental variables, comma-separated (required).")
+@click.option("--env", "env_alias", metavar="Z1,Z2", hidden=True, help="Deprecated name of --environment.")
+@click.option("--method", type=click.Choice(["sw1", "sw2", "tobit", "ols"]), default="sw2", show_default=True,
+              help="Simar-Wilson (2007) Algorithm 2 (double bootstrap) or 1; tobit/ols for comparison (biased).")
 @click.option("--scale", type=click.Choice(["efficiency", "distance"]), default="efficiency", show_default=True,
               help="Dependent variable: the score in (0, 1], or the distance >= 1 (Simar-Wilson's).")
 @click.option("--rts", type=click.Choice(["crs", "vrs"]), default="vrs", show_default=True)
@@ -438,17 +457,24 @@ def bootstrap(file, id_col, inputs, outputs, rts, orientation, B, alpha, seed, s
 @click.option("--solver", metavar="NAME", help="LP backend (default: numba).")
 @_cluster_options
 @_table_options("Write the coefficient table to OUT (csv, json, xlsx).")
-def second_stage(file, id_col, inputs, outputs, env, method, scale, rts, orientation, B, B1, alpha, seed, solver,
-                 scheduler, workers, quiet, out, fmt):
+def second_stage(file, id_col, inputs, outputs, environment, env_alias, method, scale, rts, orientation, B, B1,
+                 alpha, seed, solver, scheduler, workers, quiet, out, fmt):
     """Regress DEA scores on environmental variables (Simar-Wilson 2007); prints the summary table."""
     from efficiency.distributed import cluster
 
+    if env_alias is not None:
+        if environment is not None:
+            raise click.UsageError("give --environment or its deprecated name --env, not both")
+        click.echo("warning: --env is deprecated and will be removed; use --environment", err=True)
+        environment = env_alias
+    if environment is None:
+        raise click.UsageError("Missing option '--environment'.")
     fmt = _format(out, fmt) if out else None
     _quiet(quiet)
     try:
         with cluster(scheduler, workers) as client:
             result = efficiency.second_stage(_table(file, id_col), id=_split(id_col), inputs=_split(inputs),
-                                             outputs=_split(outputs), env=_split(env), rts=rts,
+                                             outputs=_split(outputs), environment=_split(environment), rts=rts,
                                              orientation=orientation, method=method, B=B, B1=B1, alpha=alpha,
                                              seed=seed, client=client, scale=scale, solver=solver)
     except EfficiencyError as exc:
@@ -482,7 +508,9 @@ def solvers():
 @click.option("--repeats", type=int, default=3, show_default=True, help="Timed runs (1 when a run takes over 30 s).")
 @click.option("--budget", type=float, default=120.0, show_default=True,
               help="Seconds per case and backend; predicted to exceed it: skipped.")
-@click.option("--out", metavar="DIR", help="Folder for <suite>.md and <suite>.csv (default: benchmarks/results).")
+@click.option("--out", metavar="DIR", default="efficiency-bench", show_default=True,
+              help="Folder for <suite>.md and <suite>.csv (the committed tables in benchmarks/results are "
+                   "refreshed with python -m benchmarks, never by this command).")
 @click.option("--suite", type=click.Choice(["standard", "dula"]), default="standard", show_default=True)
 @click.option("--quick", is_flag=True, help="n in {100, 1000} only (tests, CI).")
 def bench(n, solvers, rts, repeats, budget, out, suite, quick):

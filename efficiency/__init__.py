@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from .errors import DataError, EfficiencyError, EfficiencyWarning, SolverError, SolveWarning, SpecError
+from .errors import (ConvergenceWarning, DataError, EfficiencyError, EfficiencyWarning,
+                     SkewnessWarning, SolverError, SolveWarning, SpecError)
 from .dea.api import dea  # noqa: E402  (must follow the subpackage import; see above)
 from .malmquist import MalmquistResult, malmquist  # noqa: E402
 from .dimensions import Analysis, analyze  # noqa: E402
@@ -38,6 +39,7 @@ _LAZY = {
 }
 
 __all__ = ["dea", "malmquist", "MalmquistResult", "analyze", "Analysis", "sfa", "SFAResult", "three_stage", "ThreeStageResult", "bootstrap", "BootstrapResult", "second_stage", "SecondStageResult", "DataError", "EfficiencyError", "EfficiencyWarning", "SolverError", "SolveWarning", "SpecError",
+           "ConvergenceWarning", "SkewnessWarning",
            *_LAZY]
 
 

@@ -54,6 +54,7 @@ import pandas as pd
 
 from solvers import LPStatus
 
+from ._compat import moved_to_keywords
 from .data import frontier_data, require_positive_rows
 from .errors import DataError, SolveWarning, SpecError
 from .progress import Progress
@@ -270,7 +271,7 @@ def bootstrap_distances(X, Y, delta, *, B, seed, rts, orientation, solver, clien
 
 
 def bootstrap(data=None, id=None, inputs=None, outputs=None, rts="vrs", orientation="input", B=2000,
-              alpha=0.05, seed=None, client=None, *, solver=None) -> BootstrapResult:
+              alpha=0.05, seed=None, *_positional, client=None, solver=None) -> BootstrapResult:
     """Simar-Wilson (1998) smoothed homogeneous bootstrap of radial DEA efficiency scores.
 
     ``data``/``id``/``inputs``/``outputs`` as in :func:`efficiency.dea`; ``rts`` 'crs' or 'vrs';
@@ -284,6 +285,7 @@ def bootstrap(data=None, id=None, inputs=None, outputs=None, rts="vrs", orientat
     from .dea.envelopment import backend
     from .dea.radial import radial
 
+    client = moved_to_keywords("bootstrap", _positional, client=client)
     rts, orientation = _rts(rts), _orientation(orientation)
     if isinstance(B, bool) or not isinstance(B, (int, np.integer)) or B < 2:
         raise SpecError(f"B: the number of replications must be an integer >= 2, got {B!r}")

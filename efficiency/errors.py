@@ -30,3 +30,13 @@ class EfficiencyWarning(UserWarning):
 
 class SolveWarning(EfficiencyWarning):
     """Some DMUs' LPs ended without an optimum; their scores are NaN and ``status`` says why."""
+
+
+class ConvergenceWarning(EfficiencyWarning):
+    """A maximum-likelihood fit (SFA, the second-stage truncated regression) did not converge, fell back
+    to another optimiser than the one it calls for, or stopped at a bound of a parameter (e.g. SFA's
+    gamma at 0 or 1); the result records which."""
+
+
+class SkewnessWarning(EfficiencyWarning):
+    """OLS residuals of an SFA are skewed the wrong way: the data show no inefficiency (gamma -> 0)."""

@@ -47,6 +47,7 @@ from .data import (FrontierData, RawTable, _as_name_list, _unknown_column, as_ra
 from .dea.directional import ddf
 from .dea.envelopment import backend, report_usage
 from .dea.radial import radial
+from ._compat import moved_to_keywords
 from .errors import DataError, SolveWarning, SpecError
 from .spec import RTS, Orientation, _Option
 
@@ -369,7 +370,7 @@ def _take(a: np.ndarray, idx: np.ndarray, fill):
 # --------------------------------------------------------------------------------------------------
 
 def malmquist(panel, id=None, period=None, inputs=None, outputs=None, undesirable=None, kind="adjacent",
-              rts="crs", orientation="input", solver=None, *, base=None, cumulative: bool = False,
+              rts="crs", orientation="input", *_positional, solver=None, base=None, cumulative: bool = False,
               screen: bool | None = None, client=None) -> MalmquistResult:
     """Malmquist productivity indices of a panel; returns a :class:`MalmquistResult`.
 
@@ -415,6 +416,7 @@ def malmquist(panel, id=None, period=None, inputs=None, outputs=None, undesirabl
     as for :func:`efficiency.dea`; ``screen``: frame screening of each technology (default with the
     numba backend).
     """
+    solver = moved_to_keywords("malmquist", _positional, solver=solver)
     kind = Kind.parse(kind)
     rts = RTS.parse(rts, name="rts")
     orientation = Orientation.parse(orientation, name="orientation")

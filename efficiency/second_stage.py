@@ -10,11 +10,11 @@ inference:
 * ``method="sw1"`` (Algorithm 1): truncated regression of the inefficient DEA scores on z, then a
   parametric bootstrap of it (B replications: new scores drawn from the fitted truncated model at the
   same z, re-estimated);
-* ``method="sw2"`` (Algorithm 2, double bootstrap): the fitted model of Algorithm 1 generates B1
-  (default 100) pseudo-samples of the production data (inputs x_i delta*_i / delta_hat_i, or outputs
-  y_i delta_hat_i / delta*_i, as in Simar and Wilson 1998), which bias-correct every DEA score
-  (2 delta_hat - mean delta_hat*); the bias-corrected scores are regressed on z and that regression
-  is bootstrapped as in Algorithm 1 (B replications);
+* ``method="sw2"`` (Algorithm 2, double bootstrap; the default): the fitted model of Algorithm 1
+  generates B1 (default 100) pseudo-samples of the production data (inputs x_i delta*_i /
+  delta_hat_i, or outputs y_i delta_hat_i / delta*_i, as in Simar and Wilson 1998), which
+  bias-correct every DEA score (2 delta_hat - mean delta_hat*); the bias-corrected scores are
+  regressed on z and that regression is bootstrapped as in Algorithm 1 (B replications);
 * ``method="tobit"`` (censored at 1) and ``method="ols"``: for comparison only, with conventional
   (Hessian / OLS) standard errors; a warning says they are biased.
 
@@ -28,6 +28,11 @@ Confidence intervals are Simar and Wilson's (2007, section 4) basic bootstrap in
 estimates; standard errors are the bootstrap standard deviations, p-values the two-sided normal ones
 of beta_hat / se. Replication b draws from ``numpy.random.default_rng([seed, b])`` (the double
 bootstrap's first loop from ``[seed, 1, b]``, the second from ``[seed, 2, b]``).
+
+Every maximum-likelihood fit is checked: a point estimate whose optimiser did not converge gives a
+``ConvergenceWarning`` (``converged`` is False in the result); a bootstrap refit that did not converge
+is left out of the standard errors and intervals, never averaged in, and a ``ConvergenceWarning``
+counts them (``B_used`` is the number of replications used).
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from .data import as_raw_table, frontier_data, require_positive_rows, _as_name_list, _numeric_column
-from .errors import DataError, EfficiencyWarning, SpecError
+from .errors import ConvergenceWarning, DataError, EfficiencyWarning, SpecError
 from .progress import Progress
 from .spec import Orientation
 
@@ -74,9 +79,10 @@ def _pdf_times(x: np.ndarray, logden: np.ndarray, mult: bool) -> np.ndarray:
     """phi(x) / exp(logden) (times x when ``mult``), 0 at infinite x."""
     fin = np.isfinite(x)
     xs = np.where(fin, x, 0.0)
-    r = np.exp(-0.5 * xs * xs - _LOG_SQRT_2PI - logden)
-    if mult:
-        r = r * xs
+    with np.errstate(over="ignore", invalid="ignore"):      # far from the optimum: inf, and BFGS backs off
+        r = np.exp(-0.5 * xs * xs - _LOG_SQRT_2PI - logden)
+        if mult:
+            r = r * xs
     return np.where(fin, r, 0.0)
 
 
@@ -102,11 +108,20 @@ def _ols(y, Z):
     return beta, resid
 
 
+#: a fit has converged when BFGS says so, or when it stopped (e.g. "precision loss") with every gradient
+#: component of the negative log-likelihood below this times the number of observations
+GRAD_TOL = 1e-6
+
+
 def _fit(nll, start, args):
+    """BFGS on the negative log-likelihood; returns (params, loglik, converged, scipy result)."""
     from scipy import optimize
     res = optimize.minimize(nll, start, args=args, jac=True, method="BFGS",
                             options={"gtol": 1e-8, "maxiter": 500})
-    return res.x, -res.fun, res
+    n = len(args[0])
+    finite = bool(np.isfinite(res.fun) and np.all(np.isfinite(res.x)))
+    small = res.jac is not None and bool(np.all(np.abs(res.jac) <= GRAD_TOL * max(n, 1)))
+    return res.x, -res.fun, finite and (bool(res.success) or small), res
 
 
 def _hessian_se(nll, x, args) -> np.ndarray:
@@ -129,13 +144,14 @@ def _hessian_se(nll, x, args) -> np.ndarray:
 def truncreg(y, Z, lo=-np.inf, hi=np.inf, start=None):
     """Truncated-normal regression y = Z beta + e, e ~ N(0, sigma^2), observed only in (lo, hi).
 
-    Returns (beta, sigma, loglik, params) with params = (beta, log sigma)."""
+    Returns (beta, sigma, llf, params, converged) with params = (beta, log sigma); ``converged``:
+    see ``GRAD_TOL``."""
     y, Z = np.asarray(y, float), np.asarray(Z, float)
     if start is None:
         b0, resid = _ols(y, Z)
         start = np.concatenate([b0, [np.log(max(resid.std(), 1e-3))]])
-    x, ll, _ = _fit(_truncreg_nll, start, (y, Z, lo, hi))
-    return x[:-1], float(np.exp(x[-1])), ll, x
+    x, ll, ok, _ = _fit(_truncreg_nll, start, (y, Z, lo, hi))
+    return x[:-1], float(np.exp(x[-1])), ll, x, ok
 
 
 def _tobit_nll(params, y, Z, c, censored, side):
@@ -156,13 +172,14 @@ def _tobit_nll(params, y, Z, c, censored, side):
 
 
 def tobit(y, Z, c, side):
-    """Tobit regression censored at ``c`` (side -1: from below, +1: from above); returns (params, se, loglik)."""
+    """Tobit regression censored at ``c`` (side -1: from below, +1: from above); returns (params, se,
+    llf, converged)."""
     y, Z = np.asarray(y, float), np.asarray(Z, float)
     censored = np.abs(y - c) <= EFFICIENT_TOL
     b0, resid = _ols(y, Z)
     start = np.concatenate([b0, [np.log(max(resid.std(), 1e-3))]])
-    x, ll, _ = _fit(_tobit_nll, start, (y, Z, c, censored, side))
-    return x, _hessian_se(_tobit_nll, x, (y, Z, c, censored, side)), ll
+    x, ll, ok, _ = _fit(_tobit_nll, start, (y, Z, c, censored, side))
+    return x, _hessian_se(_tobit_nll, x, (y, Z, c, censored, side)), ll, ok
 
 
 def _draw(rng, mu, sigma, lo, hi):
@@ -186,8 +203,11 @@ _METHOD_NAMES = {"sw1": "Simar-Wilson (2007) Algorithm 1: truncated regression, 
 class SecondStageResult:
     """Coefficients of a second-stage regression (``table``: estimate, std_error, z, p_value, lower,
     upper; rows '(intercept)', the environmental variables, 'sigma'). ``scores`` are the DEA scores
-    on the regression's scale (``bias_corrected`` too for Algorithm 2), ``used`` which DMUs entered
-    the regression, ``replicates`` the bootstrap estimates (B x k; None for tobit/ols)."""
+    on the regression's scale (``bias_corrected`` too for Algorithm 2); ``n`` the DMUs scored,
+    ``nobs`` those that entered the regression (``used`` says which); ``llf`` the log-likelihood of
+    the regression; ``converged`` whether its optimiser converged; ``replicates`` the bootstrap
+    estimates of the refits that converged (``B_used`` x k; None for tobit/ols), ``B_used`` their
+    number (B minus the refits left out)."""
 
     method: str
     scale: str
@@ -198,17 +218,33 @@ class SecondStageResult:
     alpha: float
     seed: int | None
     n: int
-    n_used: int
+    nobs: int
     table: pd.DataFrame
     scores: pd.Series
     bias_corrected: pd.Series | None
     used: np.ndarray
     replicates: np.ndarray | None
-    loglik: float
+    llf: float
+    converged: bool = True
+    B_used: int | None = None
 
     @property
     def params(self) -> pd.Series:
         return self.table["estimate"]
+
+    @property
+    def n_used(self) -> int:
+        """Deprecated name of ``nobs``."""
+        warnings.warn("SecondStageResult.n_used is deprecated and will be removed; use nobs", FutureWarning,
+                      stacklevel=2)
+        return self.nobs
+
+    @property
+    def loglik(self) -> float:
+        """Deprecated name of ``llf``."""
+        warnings.warn("SecondStageResult.loglik is deprecated and will be removed; use llf", FutureWarning,
+                      stacklevel=2)
+        return self.llf
 
     def to_frame(self) -> pd.DataFrame:
         """The coefficient table, indexed by term."""
@@ -220,11 +256,16 @@ class SecondStageResult:
                "distance delta >= 1 (1/theta or phi); a positive coefficient raises inefficiency")
         lines = [_METHOD_NAMES[self.method],
                  f"DEA: radial, {self.rts.upper()}, {self.orientation} orientation; dependent variable: {dep}",
-                 f"Observations: {self.n_used} of {self.n} DMUs" +
+                 f"Observations: {self.nobs} of {self.n} DMUs" +
                  (" (efficient DMUs left out of the truncated regression)" if self.method == "sw1" else "") +
                  (f"; bootstrap B = {self.B}" if self.B else "") + (f", B1 = {self.B1}" if self.B1 else "") +
-                 (f"; seed {self.seed}" if self.seed is not None else "") + f"; log-likelihood {self.loglik:.4f}",
-                 ""]
+                 (f"; seed {self.seed}" if self.seed is not None else "") + f"; log-likelihood {self.llf:.4f}"]
+        if self.B and self.B_used is not None and self.B_used < self.B:
+            lines.append(f"Bootstrap: {self.B - self.B_used} of {self.B} refits did not converge and are left out; "
+                         f"standard errors and intervals use {self.B_used}")
+        if not self.converged:
+            lines.append("WARNING: the optimiser of the regression did not converge; the estimates are unreliable")
+        lines.append("")
         ci = f"{100 * (1 - self.alpha):g}% interval"
         head = f"{'term':<20} {'estimate':>11} {'std_error':>11} {'z':>8} {'p_value':>8}   {ci}"
         lines.append(head)
@@ -238,7 +279,7 @@ class SecondStageResult:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<SecondStageResult {self.method} {self.scale}: {len(self.table) - 1} coefficients, n={self.n_used}>"
+        return f"<SecondStageResult {self.method} {self.scale}: {len(self.table) - 1} coefficients, nobs={self.nobs}>"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -247,9 +288,9 @@ class SecondStageResult:
 
 def _environment(data, fd, env, id) -> tuple[np.ndarray, list[str]]:
     """The environmental variables as an n x p array (validated like the production data)."""
-    names = _as_name_list(env, "env")
+    names = _as_name_list(env, "environment")
     if not names:
-        raise SpecError("env: give at least one environmental variable")
+        raise SpecError("environment: give at least one environmental variable")
     raw = as_raw_table(data)
     for name in names:
         if name not in raw.frame.columns:
@@ -276,17 +317,20 @@ def _table(est, se, lower, upper, names):
                          "upper": upper}, index=pd.Index(names, name="term"))
 
 
-def second_stage(data=None, id=None, inputs=None, outputs=None, env=None, rts="vrs", orientation="input",
-                 method="sw1", B=2000, alpha=0.05, seed=None, client=None, *, B1=100, scale="efficiency",
-                 solver=None) -> SecondStageResult:
-    """Regress radial DEA scores on environmental variables ``env`` (column names) - Simar and Wilson
-    (2007) Algorithm 1 (``method='sw1'``) or 2 (``'sw2'``), or Tobit/OLS for comparison.
+def second_stage(data=None, id=None, inputs=None, outputs=None, environment=None, rts="vrs", orientation="input",
+                 method="sw2", B=2000, alpha=0.05, seed=None, *, client=None, B1=100, scale="efficiency",
+                 solver=None, env=None) -> SecondStageResult:
+    """Regress radial DEA scores on the environmental variables ``environment`` (column names) - Simar
+    and Wilson (2007) Algorithm 2 (``method='sw2'``, the default: bias-corrected scores, double
+    bootstrap) or 1 (``'sw1'``), or Tobit/OLS for comparison.
 
     ``B``: bootstrap replications of the regression (Algorithm 1, and the second loop of 2); ``B1``:
     replications of the DEA bias correction in Algorithm 2 (100, as Simar and Wilson); ``scale``:
-    'efficiency' (default) or 'distance' (see the module docstring); ``client``: a
-    ``dask.distributed.Client`` for the DEA replications of Algorithm 2. Returns a
-    :class:`SecondStageResult`; ``.summary()`` prints the coefficient table.
+    'efficiency' (default) or 'distance' (see the module docstring); ``client`` (keyword only): a
+    ``dask.distributed.Client`` for the DEA replications of Algorithm 2; ``solver`` (keyword only): the
+    LP backend. ``env`` is the deprecated old name of ``environment``. Returns a
+    :class:`SecondStageResult`; ``.summary()`` prints the coefficient table. Fits that did not converge
+    give a ``ConvergenceWarning`` (module docstring).
     """
     from . import distributed
     from .bootstrap import _orientation, _rts, _seed, bootstrap_distances
@@ -295,6 +339,12 @@ def second_stage(data=None, id=None, inputs=None, outputs=None, env=None, rts="v
 
     from scipy import stats
 
+    if env is not None:
+        warnings.warn("second_stage: 'env' is deprecated and will be removed; use 'environment'", FutureWarning,
+                      stacklevel=2)
+        if environment is not None:
+            raise SpecError("second_stage: give 'environment' (the new name) or 'env' (the deprecated one), not both")
+        environment = env
     method = str(method).lower()
     if method not in METHODS:
         raise SpecError(f"method: {method!r} is not one of {', '.join(map(repr, METHODS))}")
@@ -314,7 +364,7 @@ def second_stage(data=None, id=None, inputs=None, outputs=None, env=None, rts="v
     fd = frontier_data(data, id=id, inputs=inputs, outputs=outputs)
     require_positive_rows(fd, "inputs" if orientation == Orientation.INPUT else "outputs",
                           f"{orientation.value}-oriented radial DEA", every=True)
-    Zraw, znames = _environment(data, fd, env, id)
+    Zraw, znames = _environment(data, fd, environment, id)
     n = fd.n
     Z = np.column_stack([np.ones(n), Zraw])
     names = ["(intercept)", *znames, "sigma"]
@@ -351,28 +401,37 @@ def second_stage(data=None, id=None, inputs=None, outputs=None, env=None, rts="v
             est = np.concatenate([beta, [np.sqrt(s2)]])
             se = np.concatenate([se_b, [np.sqrt(s2) / np.sqrt(2 * dof)]])
             ll = float(-0.5 * n * (np.log(2 * np.pi * resid @ resid / n) + 1))
+            ok = True                              # closed form
         else:
-            x, se_x, ll = tobit(y, Z, bound, side)
+            x, se_x, ll, ok = tobit(y, Z, bound, side)
+            _check_point(ok, "the Tobit regression")
             est = np.concatenate([x[:-1], [np.exp(x[-1])]])
             se = np.concatenate([se_x[:-1], [np.exp(x[-1]) * se_x[-1]]])
         table = _table(est, se, est - crit * se, est + crit * se, names)
         return SecondStageResult(method, scale, rts.value, orientation.value, None, None, float(alpha), None,
-                                 n, n, table, scores, None, np.ones(n, bool), None, float(ll))
+                                 n, n, table, scores, None, np.ones(n, bool), None, float(ll), converged=bool(ok))
 
     def regress(yv, Zv, start=None):
         return truncreg(yv, Zv, lo, hi, start)
 
     def parametric_bootstrap(Zv, beta, sigma, stream, start):
+        """B refits on draws from the fitted model; those that did not converge are left out."""
         mu = Zv @ beta
         reps = np.empty((B, Zv.shape[1] + 1))
+        ok = np.zeros(B, dtype=bool)
         with Progress(B, "truncated regression bootstrap", unit="replications") as bar:
             for b in range(B):
                 rng = np.random.default_rng([seed, *stream, b])
                 ystar = _draw(rng, mu, sigma, lo, hi)
-                bb, ss, _, _ = regress(ystar, Zv, start)
+                bb, ss, _, _, ok[b] = regress(ystar, Zv, start)
                 reps[b] = np.concatenate([bb, [ss]])
                 bar.advance(1)
-        return reps
+        if not ok.all():
+            warnings.warn(ConvergenceWarning(
+                f"second stage: {int((~ok).sum())} of {B} bootstrap refits of the truncated regression did not "
+                f"converge; they are left out, and the standard errors and intervals use the other {int(ok.sum())}"),
+                stacklevel=3)
+        return reps[ok]
 
     bc_series = None
     if method == "sw1":
@@ -380,10 +439,13 @@ def second_stage(data=None, id=None, inputs=None, outputs=None, env=None, rts="v
         if used.sum() <= Z.shape[1] + 1:
             raise DataError(f"{fd.source}: only {int(used.sum())} DMUs are inefficient; too few for the "
                             "truncated regression")
-        beta, sigma, ll, x = regress(y[used], Z[used])
+        beta, sigma, ll, x, ok = regress(y[used], Z[used])
+        _check_point(ok, "the truncated regression")
         reps = parametric_bootstrap(Z[used], beta, sigma, (), x)
     else:
-        beta0, sigma0, _, x0 = regress(y[delta > 1.0 + EFFICIENT_TOL], Z[delta > 1.0 + EFFICIENT_TOL])
+        beta0, sigma0, _, x0, ok0 = regress(y[delta > 1.0 + EFFICIENT_TOL], Z[delta > 1.0 + EFFICIENT_TOL])
+        _check_point(ok0, "the truncated regression of Algorithm 2's first step (it generates the "
+                          "bias-correction bootstrap)")
         mu0 = Z @ beta0
         stars = np.empty((n, B1))
         for b in range(B1):
@@ -397,9 +459,19 @@ def second_stage(data=None, id=None, inputs=None, outputs=None, env=None, rts="v
         y_bc = to_scale(np.maximum(delta_bc, 1.0))
         bc_series = pd.Series(y_bc, index=fd.ids, name=f"{scale}_bias_corrected")
         used = (delta_bc > 1.0 + EFFICIENT_TOL) & np.isfinite(delta_bc)
-        beta, sigma, ll, x = regress(y_bc[used], Z[used], x0)
+        beta, sigma, ll, x, ok = regress(y_bc[used], Z[used], x0)
+        _check_point(ok, "the truncated regression of the bias-corrected scores")
+        ok = ok and ok0
         reps = parametric_bootstrap(Z[used], beta, sigma, (2,), x)
     est = np.concatenate([beta, [sigma]])
     table = _basic_table(est, reps, names, alpha)
     return SecondStageResult(method, scale, rts.value, orientation.value, int(B), int(B1) if method == "sw2" else None,
-                             float(alpha), seed, n, int(used.sum()), table, scores, bc_series, used, reps, float(ll))
+                             float(alpha), seed, n, int(used.sum()), table, scores, bc_series, used, reps, float(ll),
+                             converged=bool(ok), B_used=int(len(reps)))
+
+
+def _check_point(converged: bool, what: str) -> None:
+    if not converged:
+        warnings.warn(ConvergenceWarning(f"second stage: the optimiser of {what} did not converge (BFGS neither "
+                                         "succeeded nor reached a zero gradient); the estimates are unreliable"),
+                      stacklevel=3)

@@ -9,6 +9,10 @@
 3. Every DMU is put in the least favourable environment and the unluckiest state of nature:
    input-oriented, x_adj = x + [max f - f] + [max v - v]; output-oriented, the mirror image
    y_adj = y + [f - min f] + [v - min v]. DEA is run again on the adjusted data.
+
+A stage-2 fit that did not converge, fell back to another optimiser or stopped with gamma at a bound
+(gamma = 0: the slack shows no managerial inefficiency) is kept, and a ``ConvergenceWarning`` names
+its slack variable; its ``SFAResult`` (``stage2[variable]``) records what happened.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import pandas as pd
 
 from .data import _as_name_list, _labels, _numeric_column, _unknown_column, as_raw_table, RawTable
 from .errors import DataError, EfficiencyWarning, SpecError
+from .spec import Orientation
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,11 @@ class ThreeStageResult:
                 lines.append(f"Stage 2 {var}: slack constant, not adjusted")
                 continue
             coefs = ", ".join(f"{k} {v:.4g}" for k, v in res.params.items())
-            lines.append(f"Stage 2 {var}: {coefs}; gamma {res.gamma:.4f}, logLik {res.llf:.4f}")
+            state = [] if res.converged else ["NOT CONVERGED"]
+            state += [f"fell back to {res.method}"] if res.fallback else []
+            state += [f"{', '.join(res.at_bound)} at a bound"] if res.at_bound else []
+            lines.append(f"Stage 2 {var}: {coefs}; gamma {res.gamma:.4f}, logLik {res.llf:.4f}"
+                         + (f" ({'; '.join(state)})" if state else ""))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -91,19 +100,22 @@ class ThreeStageResult:
 
 
 def three_stage(data, id=None, inputs=None, outputs=None, environment=None, rts="vrs", orientation="input",
-                dist="half-normal", solver=None) -> ThreeStageResult:
+                dist="half-normal", *, solver=None) -> ThreeStageResult:
     """Three-stage DEA of Fried, Lovell, Schmidt and Yaisawarng (2002); see the module docstring.
 
     ``data``: DataFrame or CSV path; ``inputs``, ``outputs`` and ``environment`` (the environmental
     variables z of stage 2) are column names. Stages 1 and 3 are radial DEA (``efficiency.dea``) with
-    ``rts`` and ``orientation`` ('input' adjusts inputs, 'output' outputs); stage 2 is
-    ``efficiency.sfa`` with form 'linear', ``cost=True`` and the given ``dist``.
+    ``rts`` and ``orientation`` ('input' or 'in' adjusts inputs, 'output' or 'out' outputs); stage 2
+    is ``efficiency.sfa`` with form 'linear', ``cost=True`` and the given ``dist``. ``solver``: the
+    LP backend of stages 1 and 3 (keyword only).
     """
     from .dea.api import dea
     from .sfa.api import sfa
 
-    if orientation not in ("input", "output"):
+    orient = Orientation.parse(orientation, name="orientation")
+    if orient not in (Orientation.INPUT, Orientation.OUTPUT):
         raise SpecError(f"orientation: {orientation!r}; three-stage DEA is 'input' or 'output' oriented")
+    orientation = orient.value
     raw = as_raw_table(data)
     env = _as_name_list(environment, "environment")
     if not env:
@@ -140,8 +152,10 @@ def three_stage(data, id=None, inputs=None, outputs=None, environment=None, rts=
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             res = sfa(frame, output=name, inputs=env, form="linear", dist=dist, cost=True)
-        for w in caught:
-            warnings.warn(EfficiencyWarning(f"stage 2, slack of {c!r}: {w.message}"), stacklevel=2)
+        for w in caught:                    # the same category, naming the slack variable
+            category = w.category if issubclass(w.category, Warning) else EfficiencyWarning
+            text = str(w.message).replace("<data DataFrame>: ", "")
+            warnings.warn(category(f"{raw.source}: stage 2, the SFA of the slack of {c!r}: {text}"), stacklevel=2)
         res = _relabel(res, ids, f"slack_{c}")
         stage2[c] = res
         X = np.column_stack([np.ones(len(s)), zdata.to_numpy()])

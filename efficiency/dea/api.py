@@ -11,6 +11,7 @@ import pandas as pd
 from solvers import LPStatus, STATUS_LABELS
 
 from ..data import FrontierData, frontier_data, reference_data, require_positive_rows
+from .._compat import moved_to_keywords
 from ..errors import SolveWarning, SpecError
 from ..spec import RTS, Model, Orientation
 from .envelopment import Envelopment, backend, column_scale, report_usage
@@ -78,8 +79,8 @@ def _check_options(model: Model, orientation: Orientation, super_efficiency: boo
 
 
 def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="radial", rts="vrs",
-        orientation="input", super_efficiency=False, direction=None, reference=None, solver=None,
-        client=None, *, slacks: bool = True, scale: bool = False, nondiscretionary=None,
+        orientation="input", super_efficiency=False, direction=None, reference=None, *_positional,
+        solver=None, client=None, slacks: bool = True, scale: bool = False, nondiscretionary=None,
         noncontrollable=None, screen: bool | None = None) -> DEAResult:
     """Score DMUs with a DEA model and return a :class:`DEAResult`.
 
@@ -104,7 +105,8 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
       way (e.g. -1 for a bad output that may grow), and each DMU's direction needs one > 0. The
       ``efficiency`` is 1/(1+beta), beta itself is ``r.beta``.
 
-    ``rts``: 'crs', 'vrs', 'nirs', 'ndrs' (ignored by FDH). ``reference``: another set of DMUs (same
+    ``rts``: 'crs', 'vrs', 'nirs', 'ndrs' (ignored by FDH). ``solver`` and ``client`` are keyword-only
+    (passed positionally after ``reference``, as before, they still work with a FutureWarning). ``reference``: another set of DMUs (same
     columns) whose frontier the data are measured against. ``solver``: 'numba' (default when numba
     is installed), 'highs', 'scipy', 'pulp' or 'pulp:NAME'. ``slacks``: run phase II (max slack sum,
     data units). ``scale``: also compute scale efficiency CRS/VRS and the returns-to-scale class.
@@ -115,6 +117,7 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
     ``dask.distributed.Client``; the LPs are then solved on its cluster in chunks of DMUs (the
     reference set is broadcast once per batch), with the same results as in-process.
     """
+    solver, client = moved_to_keywords("dea", _positional, solver=solver, client=client)
     model = Model.parse(model, name="model")
     rts = RTS.parse(rts, name="rts")
     orientation = _check_options(model, Orientation.parse(orientation, name="orientation"), super_efficiency,

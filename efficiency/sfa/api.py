@@ -2,8 +2,9 @@
 
 Production and cost frontiers y = x'beta + v - s*u (Aigner, Lovell and Schmidt 1977; Meeusen and van
 den Broeck 1977) with u half-normal, truncated normal (Stevenson 1980) or exponential; panels of
-Battese and Coelli (1992: u_it = exp(-eta (t - T)) u_i, and its time-invariant case eta = 0) and the
-inefficiency-effects model of Battese and Coelli (1995: u_it ~ N+(z_it'delta, sigma_u^2)).
+Battese and Coelli (1992: u_it = exp(-eta (t - T)) u_i, and its time-invariant case eta = 0; for the
+time t see ``sfa``'s ``bc92_time``) and the inefficiency-effects model of Battese and Coelli (1995:
+u_it ~ N+(z_it'delta, sigma_u^2)).
 Efficiency: Battese and Coelli (1988) E[exp(-u)|e] and Jondrow et al. (1982) exp(-E[u|e]).
 """
 
@@ -18,24 +19,25 @@ from .._lazy import LazyModule
 stats = LazyModule("scipy.stats")
 
 from .._threads import single_threaded_blas
+from ._kernel import kernel_threads
 from ..data import _as_name_list, _labels, _numeric_column, _unknown_column, _id_values, as_raw_table, RawTable
-from ..errors import DataError, EfficiencyWarning, SpecError
-from .fit import grid_start, kodde_palm, maximise, ols
+from ..errors import ConvergenceWarning, DataError, SkewnessWarning, SpecError
+from .fit import G_BOUND, G_MIN, grid_start, kodde_palm, maximise, ols
 from .likelihood import ExpModel, TNModel, _mills, predictions
 from .results import SFAResult
 
 FORMS = ("cobb-douglas", "translog", "linear")
 DISTS = ("half-normal", "truncated-normal", "exponential")
 PANELS = (None, "ti", "bc92", "bc95")
+BC92_TIMES = ("values", "index")
 _ALIASES = {"cd": "cobb-douglas", "cobb_douglas": "cobb-douglas", "cobbdouglas": "cobb-douglas", "tl": "translog",
             "hn": "half-normal", "half_normal": "half-normal", "halfnormal": "half-normal", "hnormal": "half-normal",
             "tn": "truncated-normal", "truncated_normal": "truncated-normal", "tnormal": "truncated-normal",
             "truncnorm": "truncated-normal", "exp": "exponential", "none": None, "": None, "bc88": "ti",
             "pitt-lee": "ti"}
 
-
-class SkewnessWarning(EfficiencyWarning):
-    """OLS residuals are skewed the wrong way: the data show no inefficiency (gamma -> 0)."""
+#: SkewnessWarning is defined in efficiency.errors (importable from here too)
+__all__ = ["sfa", "frontier_terms", "SkewnessWarning", "ConvergenceWarning"]
 
 
 def _option(value, allowed, name):
@@ -71,6 +73,9 @@ def _log(raw, name, values, ids, form) -> np.ndarray:
 def _check_design(raw, X: np.ndarray, names: list[str], sources: list[tuple[str, ...]], what: str) -> None:
     """Constant and collinear regressors, named by their data columns (column 0 is the intercept)."""
     from ._kernel import column_ranges
+    if X.shape[0] <= X.shape[1]:
+        raise DataError(f"{raw.source}: {X.shape[0]} rows for {X.shape[1]} {what} coefficients; more rows are "
+                        "needed")
     lo, hi = column_ranges(np.ascontiguousarray(X, dtype=float))
     for j in range(1, X.shape[1]):
         if lo[j] == hi[j]:
@@ -94,9 +99,6 @@ def _check_design(raw, X: np.ndarray, names: list[str], sources: list[tuple[str,
             raise DataError(f"{raw.source}: {what} term {names[j - 1]!r} (column {cols}) is collinear with "
                             f"the intercept and the earlier terms (columns {', '.join(map(repr, others))}); "
                             "drop one of them")
-    if X.shape[0] <= X.shape[1]:
-        raise DataError(f"{raw.source}: {X.shape[0]} rows for {X.shape[1]} {what} coefficients; more rows are "
-                        "needed")
 
 
 def frontier_terms(raw: RawTable, output: str, inputs: list[str], form: str, ids, trend: str | None = None):
@@ -143,7 +145,8 @@ def frontier_terms(raw: RawTable, output: str, inputs: list[str], form: str, ids
 
 @single_threaded_blas
 def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-normal", cost=False, id=None,
-        period=None, panel=None, z=None, *, trend=None, z_intercept: bool = True, level: float = 0.95) -> SFAResult:
+        period=None, panel=None, z=None, *, trend=None, z_intercept: bool = True, alpha: float = 0.05,
+        bc92_time: str = "values", level: float | None = None) -> SFAResult:
     """Fit a stochastic frontier by maximum likelihood and predict efficiencies.
 
     ``data``: DataFrame or CSV path (``output``, ``inputs``, ``id``, ``period``, ``z``, ``trend`` are
@@ -158,13 +161,37 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
     unbalanced panels allowed), 'bc95' (Battese and Coelli 1995, u_it ~ N+(z_it'delta, sigma_u^2),
     needs ``z``; given ``z`` alone implies it). ``z_intercept``: delta includes an intercept.
 
+    ``bc92_time``: the time t - T of the BC92 decay, T the latest period of the panel (so u_iT = u_i
+    at the last period, for every firm). 'values' (default): the period column's own values, t - T =
+    period - latest period: eta is the decay per unit of the period column (per year, say), and a
+    gap of two years counts twice. 'index': the distinct periods observed are numbered 1..T in
+    order and t is that number, as R ``frontier`` (``sfa`` on a ``pdata.frame``) and FRONTIER 4.1
+    do; gaps then count as one period. The two agree when the periods are consecutive integers;
+    with equally spaced periods (every k years) they give the same likelihood and eta_index = k
+    eta_values. A period column that is not numeric is numbered 1..T (sorted) under either.
+
     Parameterisation and results as R ``frontier``: see :class:`SFAResult`. A warning
-    (:class:`SkewnessWarning`) is raised when the OLS residuals are skewed the wrong way. ``level``
-    is the confidence level of the Horrace-Schmidt (1996) efficiency bounds.
+    (:class:`SkewnessWarning`) is raised when the OLS residuals are skewed the wrong way, and a
+    :class:`ConvergenceWarning` when the fit did not converge, fell back to another optimiser than
+    Newton's method (BFGS for the models without an analytic Hessian), or stopped with gamma at a
+    bound (0 or 1); the result records which (``converged``, ``method``, ``fallback``,
+    ``at_bound``, ``convergence_notes``). ``alpha``: the Horrace-Schmidt (1996) efficiency bounds
+    ``lower``/``upper`` have confidence 1 - alpha (``level`` = 1 - alpha is the deprecated old name).
     """
     form = _option(form, FORMS, "form")
     dist = _option(dist, DISTS, "dist")
     panel = _option(panel, PANELS, "panel")
+    if level is not None:
+        warnings.warn("sfa: 'level' is deprecated and will be removed; use alpha = 1 - level (the "
+                      "Horrace-Schmidt bounds have confidence 1 - alpha)", FutureWarning, stacklevel=3)
+        if not isinstance(level, (int, float)) or not 0.0 < level < 1.0:
+            raise SpecError(f"level: {level!r} is not in (0, 1)")
+        if alpha != 0.05:
+            raise SpecError("give alpha, or the deprecated level (= 1 - alpha), not both")
+        alpha = 1.0 - float(level)
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0.0 < alpha < 1.0:
+        raise SpecError(f"alpha: {alpha!r} is not in (0, 1)")
+    bc92_time = _option(bc92_time, BC92_TIMES, "bc92_time")
     z_names = _as_name_list(z, "z")
     if z_names and panel is None:
         panel = "bc95"
@@ -177,8 +204,6 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
         raise SpecError(f"dist='exponential' is available for cross-sections only, not panel={panel!r}")
     if panel == "bc95" and dist == "half-normal":
         dist = "truncated-normal"        # BC95: u ~ N+(z'delta, sigma_u^2)
-    if not 0.0 < level < 1.0:
-        raise SpecError(f"level: {level!r} is not in (0, 1)")
 
     if data is None:
         if output is None or inputs is None:
@@ -196,6 +221,11 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
         inputs = _as_name_list(inputs, "inputs")
     if not inputs:
         raise DataError(f"{raw.source}: no input columns given")
+    if output in inputs:
+        raise DataError(f"{raw.source}: column {output!r} is both the output and an input; a frontier of a "
+                        "column on itself fits exactly and has no inefficiency to estimate")
+    if len(raw.frame) == 0:
+        raise DataError(f"{raw.source}: the table has no data rows (only a header)")
     id_cols = _as_name_list(id, "id")
     if panel in ("ti", "bc92") and not id_cols:
         raise SpecError(f"panel={panel!r}: give the firm column (id=...)")
@@ -215,6 +245,10 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
     else:
         ids = _labels(raw, id_cols + ([period] if period is not None else []))
     y, X, names, dep, sources = frontier_terms(raw, output, inputs, form, ids, trend)
+    if np.ptp(y) == 0:
+        value = y[0] if form == "linear" else np.exp(y[0])
+        raise DataError(f"{raw.source}: the output column {output!r} is constant ({value:g} in every row); "
+                        "there is no variation for a frontier to explain")
     _check_design(raw, X, names, sources, "frontier")
     sign = -1.0 if cost else 1.0
 
@@ -230,9 +264,11 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
             if np.isnan(pnum).any():
                 order = np.sort(pd.unique(pvals.astype(str)))
                 pnum = np.searchsorted(order, pvals.astype(str).to_numpy()).astype(float) + 1.0
-            n_periods = len(np.unique(pnum))
+            levels, index = np.unique(pnum, return_inverse=True)
+            n_periods = len(levels)
             if panel == "bc92":
-                tt = pnum - pnum.max()
+                t = pnum if bc92_time == "values" else index.astype(float) + 1.0
+                tt = t - t.max()
                 if np.ptp(pnum) == 0:
                     raise DataError(f"{raw.source}: column {period!r}: every row has the same period; BC92 "
                                     "needs several periods")
@@ -254,30 +290,53 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
         model = TNModel(y, X, sign, Z=Z, group=group, n_groups=n_groups or 0, tt=tt)
 
     beta_ols, resid, llf_ols = ols(y, X)
+    if float(resid @ resid) <= 1e-24 * float((y - y.mean()) @ (y - y.mean())):
+        raise DataError(f"{raw.source}: the output {dep!r} is an exact function of the frontier terms (the OLS "
+                        "residuals are all zero); there is no noise or inefficiency to estimate")
     skew = float(stats.skew(resid))
     if sign * skew > 0:
         warnings.warn(SkewnessWarning(
             f"{raw.source}: the OLS residuals are skewed the wrong way for a {'cost' if cost else 'production'} "
             f"frontier (skewness {skew:.4f}, expected {'>' if cost else '<'} 0): the data show no inefficiency, "
-            "gamma is likely to go to 0 and the efficiencies to 1"), stacklevel=2)
-    starts = [grid_start(model, beta_ols, resid, exponential=dist == "exponential", intercept=0)]
-    if model.n_params > X.shape[1] + 2:      # mu/delta/eta: also start from the half-normal fit
-        base = TNModel(y, X, sign, group=group, n_groups=n_groups or 0)
-        hn = maximise(base, [grid_start(base, beta_ols, resid, exponential=False, intercept=0)], polish=False)
-        extra = np.zeros(model.n_params - len(hn.params))
-        starts.append(np.concatenate([hn.params, extra]))
-    fit = maximise(model, starts)
-    p, k = fit.params, X.shape[1]
+            "gamma is likely to go to 0 and the efficiencies to 1"), stacklevel=3)
+    with kernel_threads(n):
+        starts = [grid_start(model, beta_ols, resid, exponential=dist == "exponential", intercept=0)]
+        if sign * skew > 0 and dist != "exponential":
+            # wrong skew: OLS with gamma at its bound 0 is a maximum of the likelihood (Waldman 1982), which
+            # the iterations from the grid only approach; start there too (the better fit is kept)
+            starts.append(np.concatenate([beta_ols, [float(resid @ resid) / n, G_MIN],
+                                          np.zeros(model.n_params - X.shape[1] - 2)]))
+        if model.n_params > X.shape[1] + 2:      # mu/delta/eta: also start from the half-normal fit
+            base = TNModel(y, X, sign, group=group, n_groups=n_groups or 0)
+            hn = maximise(base, [grid_start(base, beta_ols, resid, exponential=False, intercept=0)], polish=False)
+            extra = np.zeros(model.n_params - len(hn.params))
+            starts.append(np.concatenate([hn.params, extra]))
+        fit = maximise(model, starts)
+        p, k = fit.params, X.shape[1]
+        mstar, sstar, h = model.conditional(p)
+        pr = predictions(mstar, sstar, h, alpha)
 
     par_names = list(names) + ["sigma_sq", "gamma"] + delta_names + (["eta"] if model.has_eta else [])
+    at_bound = tuple(par_names[j] for j in fit.at_bound)
+    notes = list(fit.notes)
+    if fit.at_bound:
+        notes.append(_bound_note(float(p[k + 1])))
+    singular = [nm for j, nm in enumerate(par_names) if j not in fit.at_bound and not fit.vcov[j, j] > 0]
+    if singular:
+        notes.append(f"no standard error (NaN) for {', '.join(singular)}: the negative Hessian is not positive "
+                     "definite there, so the point is not a regular maximum")
+    if fit.fallback or not fit.converged or at_bound:
+        what = (["did not converge"] if not fit.converged else []) + \
+               ([f"fell back from {fit.primary} to {fit.method}"] if fit.fallback else []) + \
+               ([f"stopped with {', '.join(at_bound)} at a bound"] if at_bound else [])
+        warnings.warn(ConvergenceWarning(f"{raw.source}: the SFA fit {', '.join(what)}. " + "; ".join(notes)),
+                      stacklevel=3)
     se = np.sqrt(np.where(np.diag(fit.vcov) > 0, np.diag(fit.vcov), np.nan))
     zval = p / se
     estimates = pd.DataFrame({"estimate": p, "std_error": se, "z_value": zval,
                               "p_value": 2.0 * stats.norm.sf(np.abs(zval))}, index=par_names)
     vcov = pd.DataFrame(fit.vcov, index=par_names, columns=par_names)
 
-    mstar, sstar, h = model.conditional(p)
-    pr = predictions(mstar, sstar, h, level)
     resid_ml = y - X @ p[:k]
     lr = 2.0 * (fit.llf - llf_ols)
     lr_df = 1 + model.pz + int(model.has_eta)
@@ -308,4 +367,16 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
         residuals=series(resid_ml, "residual"), ols_params=pd.Series(beta_ols, index=names, name="ols"),
         skewness=skew, lr_statistic=float(lr), lr_df=lr_df, lr_critical=lr_crit, lr_pvalue=lr_p,
         nobs=n, n_firms=n_firms, n_periods=n_periods, converged=fit.converged, n_iter=fit.n_iter,
-        method=fit.method, marginal_effects=me, level=level)
+        method=fit.method, marginal_effects=me, alpha=float(alpha), fallback=fit.fallback, at_bound=at_bound,
+        convergence_notes=tuple(notes), n_evaluations=fit.n_evals,
+        bc92_time=bc92_time if panel == "bc92" else None)
+
+
+def _bound_note(gamma: float) -> str:
+    """Why gamma sits at a bound, in words (for the warning and the summary)."""
+    if gamma < G_BOUND:
+        return (f"gamma = {gamma:.3g} is at its lower bound 0: sigma_u^2 -> 0, the data show no inefficiency "
+                "(the frontier is the OLS line); its standard error is not defined (NaN)")
+    return (f"gamma = 1 - {1.0 - gamma:.2g} is at its upper bound 1: sigma_v^2 -> 0, no noise is left, or the "
+            "likelihood has no interior maximum (sigma_u^2 growing while mu or delta run to -infinity); "
+            "its standard error is not defined (NaN)")

@@ -249,18 +249,17 @@ class ExpModel:
         return mstar, np.full_like(eps, sv), np.ones_like(eps)
 
 
-def predictions(mstar, sstar, h, level: float = 0.95):
+def predictions(mstar, sstar, h, alpha: float = 0.05):
     """Efficiency predictors from u | e ~ h * N+(mu*, sigma*^2), per observation.
 
     Returns a dict: ``bc88`` = E[exp(-u)|e] (Battese and Coelli 1988), ``bc88_reciprocal`` =
     E[exp(u)|e], ``u`` = E[u|e] (Jondrow et al. 1982), ``jlms`` = exp(-E[u|e]), ``mode`` = the mode of
-    u|e, ``u_lower``/``u_upper`` bounds of u and ``lower``/``upper`` bounds of exp(-u) at ``level``
-    (Horrace and Schmidt 1996).
+    u|e, ``u_lower``/``u_upper`` bounds of u and ``lower``/``upper`` bounds of exp(-u) with confidence
+    1 - ``alpha`` (Horrace and Schmidt 1996).
     """
     from ._kernel import predict_core
     mstar, sstar, h = (np.ascontiguousarray(np.broadcast_to(v, np.shape(mstar)), dtype=float)
                        for v in (mstar, sstar, h))
-    alpha = 1.0 - level
     out = predict_core(mstar, sstar, h, float(np.log1p(-alpha / 2.0)), float(np.log(alpha / 2.0)))
     # quantiles of N+(mu*, s*^2) at (1 - alpha/2) and alpha/2: mu* - s* Phi^-1(c Phi(mu*/s*))
     lo = np.maximum(mstar - sstar * ndtri_exp(out[5]), 0.0)

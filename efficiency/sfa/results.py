@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,9 +30,19 @@ class SFAResult:
     (inverse of the negative Hessian), z value and p value; ``vcov`` the covariance matrix.
 
     ``efficiency`` = E[exp(-u)|e] (Battese and Coelli 1988), ``jlms`` = exp(-E[u|e]) (Jondrow et al.
-    1982), ``lower``/``upper`` the Horrace-Schmidt bounds of exp(-u), per row in input order.
-    ``lr_statistic`` = 2 (llf - llf_ols) tests "no inefficiency" against the mixed chi-square of
-    Kodde and Palm (1986) with ``lr_df`` restrictions (``lr_critical`` at 5%, ``lr_pvalue``).
+    1982), ``lower``/``upper`` the Horrace-Schmidt bounds of exp(-u) with confidence 1 - ``alpha``,
+    per row in input order. ``lr_statistic`` = 2 (llf - llf_ols) tests "no inefficiency" against the
+    mixed chi-square of Kodde and Palm (1986) with ``lr_df`` restrictions (``lr_critical`` at 5%,
+    ``lr_pvalue``).
+
+    How the estimate was found: ``converged`` (the first-order conditions hold, on the logit scale
+    of gamma at a bound, and the evaluation budget was not spent), ``method`` (the optimiser that
+    produced it), ``fallback`` (True when that is not the optimiser the model calls for: Newton's
+    method, or BFGS for the models without an analytic Hessian), ``at_bound`` (names of the
+    parameters at a bound: gamma at 0 or 1; their standard errors and covariances are NaN, those of
+    the others are conditional on them), ``convergence_notes`` (what failed, in words),
+    ``n_evaluations`` (likelihood evaluations spent). ``bc92_time`` is the BC92 time convention
+    ('values' or 'index', see ``efficiency.sfa``; None for other models).
     """
 
     form: str
@@ -69,7 +81,12 @@ class SFAResult:
     n_iter: int
     method: str
     marginal_effects: pd.DataFrame | None = None
-    level: float = 0.95
+    alpha: float = 0.05
+    fallback: bool = False
+    at_bound: tuple[str, ...] = ()
+    convergence_notes: tuple[str, ...] = ()
+    n_evaluations: int = 0
+    bc92_time: str | None = None
 
     # ---------------------------------------------------------------------------------------------
     @property
@@ -86,8 +103,16 @@ class SFAResult:
 
     @property
     def lambda_(self) -> float:
-        """sigma_u / sigma_v."""
-        return float(np.sqrt(self.sigma_u_sq / self.sigma_v_sq))
+        """sigma_u / sigma_v (infinite when sigma_v^2 = 0)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return float(np.sqrt(np.float64(self.sigma_u_sq) / np.float64(self.sigma_v_sq)))
+
+    @property
+    def level(self) -> float:
+        """Deprecated: the confidence level 1 - ``alpha`` of the efficiency bounds."""
+        warnings.warn("SFAResult.level is deprecated and will be removed; use 1 - alpha", FutureWarning,
+                      stacklevel=2)
+        return 1.0 - self.alpha
 
     @property
     def n_params(self) -> int:
@@ -125,43 +150,75 @@ class SFAResult:
         return pd.concat([table, extra], ignore_index=True)
 
     def summary(self) -> str:
-        """A statsmodels-like text table of the estimates and the model's statistics."""
-        w = 78
+        """A statsmodels-like text table of the estimates and the model's statistics. Column widths
+        follow the widest entry (two spaces between columns), so numbers of any magnitude stay apart;
+        values outside [1e-4, 1e9) are written in exponent notation."""
         kind = "cost" if self.cost else "production"
         left = [("Dep. variable:", self.dependent), ("Frontier:", kind), ("Form:", self.form),
                 ("u distribution:", _DIST.get(self.dist, self.dist)), ("Model:", _PANEL[self.panel]),
                 ("Observations:", str(self.nobs))]
-        right = [("Log-likelihood:", f"{self.llf:.6f}"), ("OLS log-lik.:", f"{self.llf_ols:.6f}"),
-                 ("AIC:", f"{self.aic:.4f}"), ("BIC:", f"{self.bic:.4f}"),
-                 ("Mean eff. (BC88):", f"{self.mean_efficiency:.6f}"),
-                 ("Converged:", f"{'yes' if self.converged else 'NO'} ({self.method}, {self.n_iter} it.)")]
+        right = [("Log-likelihood:", _num(self.llf, 6)), ("OLS log-lik.:", _num(self.llf_ols, 6)),
+                 ("AIC:", _num(self.aic, 4)), ("BIC:", _num(self.bic, 4)),
+                 ("Mean eff. (BC88):", _num(self.mean_efficiency, 6)),
+                 ("Converged:", "yes" if self.converged else "NO")]
         if self.n_firms is not None:
             left[-1] = ("Obs. / firms:", f"{self.nobs} / {self.n_firms}")
-        lines = ["Stochastic frontier analysis (maximum likelihood)".center(w), "=" * w]
-        for (a, b), (c, d) in zip(left, right):
-            lines.append(f"{a:<16}{b[:22]:<23}{c:<18}{d}")
-        lines.append("=" * w)
-        lines.append(f"{'':<22}{'coef':>11}{'std err':>11}{'z':>9}{'P>|z|':>8}{'[0.025':>9}{'0.975]':>9}")
-        lines.append("-" * w)
-        crit = stats.norm.ppf(0.975)
+        if self.bc92_time is not None:
+            left.append(("BC92 time t:", "period values" if self.bc92_time == "values" else "period index 1..T"))
+            right.append(("", ""))
+        lw = max(len(a) for a, _ in left) + 1
+        rw = max(len(a) for a, _ in right) + 1
+        lv = max(len(b) for _, b in left) + 2
+        header = [f"{a:<{lw}}{b:<{lv}}{c:<{rw}}{d}" for (a, b), (c, d) in zip(left, right)]
+
+        crit = float(stats.norm.ppf(1.0 - self.alpha / 2.0))
+        pct = f"{100.0 * (1.0 - self.alpha):g}%"
+        heads = ["", "coef", "std err", "z", "P>|z|", f"[{pct}", "interval]"]
+        rows = []
         for name, row in self.estimates.iterrows():
-            est, se = row["estimate"], row["std_error"]
-            lo, hi = est - crit * se, est + crit * se
-            lines.append(f"{str(name)[:22]:<22}{est:>11.6f}{se:>11.6f}{row['z_value']:>9.3f}"
-                         f"{row['p_value']:>8.3f}{lo:>9.3f}{hi:>9.3f}")
-        lines.append("=" * w)
-        lines.append(f"sigma_u^2 = {self.sigma_u_sq:.6f}, sigma_v^2 = {self.sigma_v_sq:.6f}, "
-                     f"lambda = sigma_u/sigma_v = {self.lambda_:.6f}")
-        lines.append(f"LR test of no inefficiency: {self.lr_statistic:.4f}, df = {self.lr_df}, mixed chi2 "
+            est, se = float(row["estimate"]), float(row["std_error"])
+            pv = float(row["p_value"])
+            rows.append([str(name), _num(est, 6), _num(se, 6), _num(row["z_value"], 3),
+                         f"{pv:.3f}" if np.isfinite(pv) else "nan", _num(est - crit * se, 6), _num(est + crit * se, 6)])
+        widths = [max(len(r[j]) for r in [heads] + rows) for j in range(len(heads))]
+        line = lambda cells: "  ".join(c.ljust(widths[0]) if j == 0 else c.rjust(widths[j])  # noqa: E731
+                                       for j, c in enumerate(cells))
+        table = [line(heads)] + [line(r) for r in rows]
+        w = max(78, max(len(t) for t in header + table))
+
+        lines = ["Stochastic frontier analysis (maximum likelihood)".center(w), "=" * w, *header, "=" * w,
+                 table[0], "-" * w, *table[1:], "=" * w]
+        wrap = lambda text: textwrap.wrap(text, w, subsequent_indent="    ")  # noqa: E731
+        lines += wrap(f"Optimiser: {self.method}, {self.n_iter} iterations, {self.n_evaluations} likelihood "
+                      f"evaluations" + ("; fell back: the primary optimiser failed" if self.fallback else ""))
+        if self.at_bound:
+            lines += wrap(f"At a bound: {', '.join(self.at_bound)} (std err NaN: the likelihood is not regular "
+                          "at a bound; the other standard errors hold it fixed there)")
+        for note in self.convergence_notes:
+            lines += wrap(f"Note: {note}")
+        lines.append(f"sigma_u^2 = {_num(self.sigma_u_sq, 6)}, sigma_v^2 = {_num(self.sigma_v_sq, 6)}, "
+                     f"lambda = sigma_u/sigma_v = {_num(self.lambda_, 6)}")
+        lines.append(f"LR test of no inefficiency: {_num(self.lr_statistic, 4)}, df = {self.lr_df}, mixed chi2 "
                      f"(Kodde-Palm) 5% critical value {self.lr_critical:.3f}, p = {self.lr_pvalue:.4g}")
         sk_ok = (self.skewness <= 0) if not self.cost else (self.skewness >= 0)
         lines.append(f"Skewness of OLS residuals: {self.skewness:.4f}"
                      + ("" if sk_ok else "  WRONG SIGN: the data show no inefficiency"))
         if self.marginal_effects is not None:
             me = self.marginal_effects.mean()
-            lines.append("Mean marginal effects on E[u]: " + ", ".join(f"{k} {v:.6f}" for k, v in me.items()))
+            lines.append("Mean marginal effects on E[u]: " + ", ".join(f"{k} {_num(v, 6)}" for k, v in me.items()))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         return (f"<SFAResult {self.form} {self.dist} {'cost' if self.cost else 'production'} "
                 f"{self.panel or 'cross-section'}: n={self.nobs}, llf={self.llf:.4f}>")
+
+
+def _num(x, decimals: int) -> str:
+    """x with ``decimals`` decimals, or in exponent notation (``decimals`` significant digits) outside
+    [1e-4, 1e9) where fixed decimals would hide it or run long; 'nan' and 'inf' as such."""
+    x = float(x)
+    if not np.isfinite(x):
+        return "nan" if np.isnan(x) else ("inf" if x > 0 else "-inf")
+    if x == 0.0 or 1e-4 <= abs(x) < 1e9:
+        return f"{x:.{decimals}f}"
+    return f"{x:.{max(decimals - 1, 1)}e}"
