@@ -40,8 +40,11 @@ Reproducibility: replication b draws from ``numpy.random.default_rng([seed, b])`
 so the same seed gives the same numbers however the replications are chunked and on any number of
 Dask workers. Without a seed one is drawn and kept in ``result.seed``.
 
-Each replication scores the n DMUs against one pseudo-reference set: exactly the batched
-envelopment LP of the numba core (one call per replication, the DMUs in parallel).
+Each replication scores the n DMUs against one pseudo-reference set: the batched envelopment LPs
+of the numba core. The replications of a chunk go to the kernel together (``_kernel.solve_stack``:
+one parallel loop over every (replication, DMU) pair), so a chunk pays for one parallel region and
+one Python round trip, not one per replication; from SCREEN_FROM DMUs up each replication's
+pseudo-reference is screened for its frame first, one replication at a time.
 """
 
 from __future__ import annotations
@@ -122,29 +125,45 @@ def pseudo_scores(X, Y, delta, star, *, rts, orientation, solver, screen) -> np.
     y_j delta_j / star_j (output). NaN where the LP has no optimal solution."""
     from .dea.radial import radial
 
-    if orientation == Orientation.INPUT:
-        env = radial(X, Y, X * (star / delta)[:, None], Y, rts=rts, orientation=orientation,
-                     solver=solver, slacks=False, screen=screen)
-        out = 1.0 / env.farrell
-    else:
-        env = radial(X, Y, X, Y * (delta / star)[:, None], rts=rts, orientation=orientation,
-                     solver=solver, slacks=False, screen=screen)
-        out = env.farrell.copy()
+    Xr, Yr = _pseudo_sample(X, Y, delta, star, orientation)
+    env = radial(X, Y, Xr, Yr, rts=rts, orientation=orientation, solver=solver, slacks=False, screen=screen)
+    out = 1.0 / env.farrell if orientation == Orientation.INPUT else env.farrell.copy()
     out[env.status != LPStatus.OPTIMAL] = np.nan
     return out
 
 
 def replicate(reps, *, X, Y, delta, h, seed, rts, orientation, solver, screen, stars=None) -> np.ndarray:
     """The bootstrap distances delta_hat*_{o,b} (n x len(reps)) of replications ``reps``: with the
-    smoothed draws of stream (seed, b), or with the given draws ``stars[:, b]``.
+    smoothed draws of stream (seed, b), or with the given draws ``stars[:, b]``. Without screening,
+    the replications' LPs go to the backend together (``solvers.envelopment.solve_stack``: one
+    parallel kernel call for the numba core, not one per replication).
 
     Module-level (picklable) so that a Dask worker can run a chunk of replications."""
+    from solvers.envelopment import solve_stack
+
+    from .dea.radial import radial_problem
+
     out = np.empty((X.shape[0], len(reps)))
-    for j, b in enumerate(reps):
-        star = draw_delta(delta, h, _rng(seed, b)) if stars is None else stars[:, b]
-        out[:, j] = pseudo_scores(X, Y, delta, star, rts=rts, orientation=orientation, solver=solver,
-                                  screen=screen)
+    draws = [draw_delta(delta, h, _rng(seed, b)) if stars is None else stars[:, b] for b in reps]
+    if screen:
+        for j, star in enumerate(draws):
+            out[:, j] = pseudo_scores(X, Y, delta, star, rts=rts, orientation=orientation, solver=solver,
+                                      screen=screen)
+        return out
+    problems = [radial_problem(X, Y, *_pseudo_sample(X, Y, delta, star, orientation), rts=rts,
+                               orientation=orientation) for star in draws]
+    for j, sol in enumerate(solve_stack(solver, problems)):
+        d = 1.0 / sol.t if orientation == Orientation.INPUT else sol.t.copy()
+        d[sol.status != LPStatus.OPTIMAL] = np.nan
+        out[:, j] = d
     return out
+
+
+def _pseudo_sample(X, Y, delta, star, orientation) -> tuple[np.ndarray, np.ndarray]:
+    """The pseudo-sample: DMU j inside the estimated frontier by star_j (>= 1)."""
+    if orientation == Orientation.INPUT:
+        return X * (star / delta)[:, None], Y
+    return X, Y * (delta / star)[:, None]
 
 
 def _quantiles(D: np.ndarray, probs) -> np.ndarray:

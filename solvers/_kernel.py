@@ -783,6 +783,32 @@ def solve_batch(R, k_in, q, rts_lo, rts_hi, B, G, t_lo, t_hi, c_t, s_ub, w, excl
     return status, t, iters, lam_idx, lam_val, slack, dual
 
 
+@jit(cache=True, parallel=True)
+def solve_stack(RTs, k_in, q, rts_lo, rts_hi, Bs, Gs, t_lo, t_hi, c_t, s_ub, w, excl, slacks):
+    """``solve_batch`` for a stack of problems of the same shape, each with its own reference columns
+    (RTs: nb x k x n_ref) and DMUs (Bs, Gs: nb x n x k; t_lo, t_hi, excl: nb x n), all LPs in one
+    parallel loop: many small problems (the bootstrap's replications) pay for one parallel region,
+    not one each. Returns the arrays of ``solve_batch`` with a leading axis of length nb."""
+    nb, n, k = Bs.shape
+    r = k + q
+    status = np.zeros((nb, n), dtype=np.int8)
+    t = np.full((nb, n), np.nan)
+    iters = np.zeros((nb, n), dtype=np.int64)
+    lam_idx = np.full((nb, n, r), -1, dtype=np.int64)
+    lam_val = np.zeros((nb, n, r))
+    slack = np.zeros((nb, n, k))
+    dual = np.zeros((nb, n, r))
+    for i in prange(nb * n):
+        j = i // n
+        o = i - j * n
+        st, to, it = solve_one(RTs[j], k_in, q, rts_lo, rts_hi, Bs[j, o], Gs[j, o], t_lo[j, o], t_hi[j, o], c_t,
+                               s_ub, w, excl[j, o], slacks, lam_idx[j, o], lam_val[j, o], slack[j, o], dual[j, o])
+        status[j, o] = st
+        t[j, o] = to
+        iters[j, o] = it
+    return status, t, iters, lam_idx, lam_val, slack, dual
+
+
 # --------------------------------------------------------------------------------------------------
 # Frame (extreme-efficient DMUs) in the manner of Dula's BuildHull (2011)
 # --------------------------------------------------------------------------------------------------

@@ -88,6 +88,15 @@ def solve_envelopment(solver: LPSolver, problem: EnvelopmentProblem) -> Envelopm
     return checked(solver, problem, solve_generic(solver, problem))
 
 
+def solve_stack(solver: LPSolver, problems: list[EnvelopmentProblem]) -> list[EnvelopmentSolution]:
+    """``solve_envelopment`` of several problems of the same shape: in one call where the backend
+    offers ``solve_envelopment_stack`` (the numba core), else one after another."""
+    stack_fn = getattr(solver, "solve_envelopment_stack", None) if ENVELOPMENT in solver.solves else None
+    if stack_fn is not None:
+        return stack_fn(problems)
+    return [solve_envelopment(solver, p) for p in problems]
+
+
 def _lp_batch(p: EnvelopmentProblem, b: np.ndarray, g: np.ndarray, cost_t: float, cost_s: np.ndarray,
               t_lo: np.ndarray | None, t_hi: np.ndarray | None) -> LPBatch:
     """Variables [lam (n_ref), t, s (k), e]; equality rows; t's column (= -g) varies per DMU."""

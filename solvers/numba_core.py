@@ -139,7 +139,25 @@ class NumbaSolver(Backend):
         """The kernel's solutions; every LP it did not end with a certified optimum (``_kernel.certify``)
         is solved again by HiGHS, and HiGHS's answer is kept, and counted in ``usage``, where it
         differs from the kernel's verdict."""
-        sol = kernel_solution(problem, run_kernel(problem, module))
+        return self._finish(problem, kernel_solution(problem, run_kernel(problem, module)))
+
+    def solve_envelopment_stack(self, problems: list[EnvelopmentProblem]) -> list[EnvelopmentSolution]:
+        """``solve_envelopment`` of several problems of the same shape (n DMUs, n_ref reference rows,
+        the same options) in one kernel call (``_kernel.solve_stack``)."""
+        if len(problems) == 0:
+            return []
+        p0 = problems[0]
+        f = np.ascontiguousarray
+        raw = kernel().solve_stack(
+            f(np.stack([p.R.T for p in problems]), dtype=np.float64), int(p0.k_in), int(p0.rts_row),
+            float(p0.rts_lo), float(p0.rts_hi), f(np.stack([p.b for p in problems]), dtype=np.float64),
+            f(np.stack([p.g for p in problems]), dtype=np.float64), f(np.stack([p.t_lo for p in problems]), dtype=np.float64),
+            f(np.stack([p.t_hi for p in problems]), dtype=np.float64), float(p0.c_t),
+            f(p0.slack_upper(), dtype=np.float64), f(_weights(p0), dtype=np.float64),
+            np.stack([p.exclusions() for p in problems]), bool(p0.slacks))
+        return [self._finish(p, kernel_solution(p, tuple(a[j] for a in raw))) for j, p in enumerate(problems)]
+
+    def _finish(self, problem: EnvelopmentProblem, sol: EnvelopmentSolution) -> EnvelopmentSolution:
         failed = sol.status != LPStatus.OPTIMAL
         if problem.slacks:
             failed |= sol.slack_status != LPStatus.OPTIMAL

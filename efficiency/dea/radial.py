@@ -236,6 +236,17 @@ def radial(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray | None = None, Yr: np.nd
                        usage)
 
 
+def radial_problem(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray, Yr: np.ndarray, *, rts: RTS,
+                   orientation: Orientation, slacks: bool = False) -> EnvelopmentProblem:
+    """The envelopment LPs of input- or output-oriented radial DEA of (X, Y) against (Xr, Yr), as
+    ``radial`` builds them (column-scaled; every variable discretionary; no frame): for callers that
+    solve many such problems together (``solvers.envelopment.solve_stack``)."""
+    m = X.shape[1]
+    sx, sy = column_scale(X, Xr), column_scale(Y, Yr)
+    S = _Setup(np.hstack([Xr / sx, Yr / sy]), m, rts, Discretion.none(m, Y.shape[1]), np.concatenate([sx, sy]))
+    return S.radial(X / sx, Y / sy, orientation, slacks, None)
+
+
 def _split_exclusions(X, Y, Xr, Yr, frame, *, exclude, **kw) -> Envelopment:
     """Super-efficiency with a frame (DESIGN section 8): a DMU whose excluded reference row is in the
     frame is solved against all the other reference rows (the frame of the others can hold DMUs that
