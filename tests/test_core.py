@@ -167,3 +167,25 @@ def test_failed_core_lps_are_resolved_by_highs_and_counted(monkeypatch):
     ref = ef.dea(inputs=X, outputs=Y, rts="vrs", solver="highs")
     np.testing.assert_allclose(got.farrell, ref.farrell, atol=1e-9)
     assert (got.status == "optimal").all()
+
+
+def test_a_stack_of_problems_equals_each_problem_solved_alone():
+    """``solve_envelopment_stack`` (the bootstrap's one kernel call per chunk) against one call each."""
+    from efficiency.dea.radial import radial_problem
+    from efficiency.spec import RTS as R, Orientation as O
+    from solvers.envelopment import solve_stack
+
+    rng = np.random.default_rng(9)
+    X, Y = rng.uniform(1, 5, (40, 2)), rng.uniform(1, 5, (40, 2))
+    core = get_solver("numba")
+    for rts, orientation in ((R.VRS, O.INPUT), (R.CRS, O.OUTPUT)):
+        problems = [radial_problem(X, Y, X * rng.uniform(1, 1.5, (40, 1)), Y, rts=rts, orientation=orientation)
+                    for _ in range(5)]
+        stacked = solve_stack(core, problems)
+        for p, s in zip(problems, stacked):
+            alone = core.solve_envelopment(p)
+            np.testing.assert_array_equal(s.status, alone.status)
+            np.testing.assert_allclose(s.t, alone.t, rtol=1e-12, atol=1e-12)
+        highs = solve_stack(get_solver("highs"), problems)               # one problem after another
+        for s, h in zip(stacked, highs):
+            np.testing.assert_allclose(s.t, h.t, rtol=1e-9, atol=1e-9)
