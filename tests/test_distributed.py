@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import distributed  # a hard dependency (pyproject: dask[distributed]): a broken install fails here
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,8 +10,6 @@ import pytest
 import efficiency as ef
 from benchmarks.data import cobb_douglas
 from efficiency.distributed import map_chunks, row_chunks
-
-distributed = pytest.importorskip("distributed")
 
 
 @pytest.fixture(scope="module")

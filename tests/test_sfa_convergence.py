@@ -6,8 +6,13 @@ summary table's layout, and the renamed options (``alpha`` for ``level``)."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
+import subprocess
+import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -222,18 +227,51 @@ def test_small_fits_run_the_kernel_on_one_thread(monkeypatch):
     assert numba.get_num_threads() == before               # restored
 
 
-def test_thread_count_does_not_change_the_fit(monkeypatch):
-    import numba
-    if numba.config.NUMBA_NUM_THREADS < 2:
-        pytest.skip("numba runs one thread here")
-    df = half_normal_data(_kernel.PARALLEL_MIN_N + 5_000)
-    monkeypatch.setattr(_kernel, "idle_cpus", lambda: 1)
-    one = ef.sfa(df, output="y", inputs=INPUTS)
-    monkeypatch.setattr(_kernel, "idle_cpus", lambda: 2)
-    assert _kernel.fit_threads(len(df)) == 2
-    two = ef.sfa(df, output="y", inputs=INPUTS)
-    assert one.llf == two.llf                               # partial sums added in a fixed order
-    np.testing.assert_array_equal(one.estimates["estimate"], two.estimates["estimate"])
+#: run in a fresh process: the fit of test_thread_count_does_not_change_the_fit, as JSON (floats in hex)
+_THREADS_CHILD = """
+import hashlib, json
+import numba
+import efficiency as ef
+from benchmarks.sfa import half_normal_data
+from efficiency.sfa import _kernel
+
+seen = []
+kernel = _kernel.tn_cross_section
+def spy(*args, **kwargs):
+    seen.append(numba.get_num_threads())
+    return kernel(*args, **kwargs)
+_kernel.tn_cross_section = spy
+_kernel.idle_cpus = lambda: 64                  # an idle machine: the fit may use every thread of the pool
+s = ef.sfa(half_normal_data(_kernel.PARALLEL_MIN_N + 5_000), output="y", inputs=["x1", "x2", "x3"])
+print(json.dumps({"pool": numba.config.NUMBA_NUM_THREADS, "kernel_threads": sorted(set(seen)),
+                  "converged": s.converged, "llf": s.llf.hex(),
+                  "estimates": [float(v).hex() for v in s.estimates["estimate"]],
+                  "efficiency": hashlib.sha256(s.efficiency.to_numpy().tobytes()).hexdigest()}))
+"""
+
+
+def test_thread_count_does_not_change_the_fit():
+    """The same fit (n = PARALLEL_MIN_N + 5 000, 5 chunks of work) in two fresh processes, numba's pool at
+    NUMBA_NUM_THREADS=1 and =2 (read when numba is imported; the pytest-xdist workers run one thread, see
+    conftest.py): the kernels ran on 1 and on 2 threads, and the log-likelihood, the estimates and the
+    efficiencies are bit for bit the same (partial sums added in a fixed order)."""
+    root = Path(__file__).resolve().parents[1]
+    path = os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p)
+    procs = {n: subprocess.Popen([sys.executable, "-c", _THREADS_CHILD], cwd=root, text=True,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 env=dict(os.environ, NUMBA_NUM_THREADS=str(n), PYTHONPATH=path))
+             for n in (1, 2)}
+    out = {}
+    for n, proc in procs.items():
+        stdout, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 0, stderr
+        out[n] = json.loads(stdout.strip().splitlines()[-1])
+        assert out[n]["pool"] == n and out[n]["kernel_threads"] == [n], out[n]
+        assert out[n]["converged"]
+    one, two = out[1], out[2]
+    assert one["llf"] == two["llf"]
+    assert one["estimates"] == two["estimates"]
+    assert one["efficiency"] == two["efficiency"]
 
 
 # --------------------------------------------------------------------------------------------------
