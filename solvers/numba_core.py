@@ -6,8 +6,8 @@ dense and updates it in O(r^2) per pivot; pricing is one pass over the reference
 rule); DMUs are solved in parallel with ``numba.prange``. Compilation is cached on disk
 (``cache=True``), so it is paid once per machine, not once per run.
 
-Tolerance policy (the data reach the kernel column-scaled to mean 1, so absolute tolerances are
-meaningful):
+Tolerance policy (the data reach the kernel column-scaled to mean 1, and the kernel divides each
+DMU's rows by that DMU's own values, so absolute tolerances are relative to the DMU evaluated):
 
 * primal feasibility 1e-9, reduced-cost optimality 1e-9, smallest pivot 1e-11;
 * a crash basis on the best single reference DMU (an FDH-like start) replaces phase I when one is
@@ -16,8 +16,8 @@ meaningful):
   rows that allow it the pivot of largest magnitude is taken (stability over strict ratio order);
 * B^-1 is recomputed by Gauss-Jordan with partial pivoting every 50 pivots and at the end of each
   phase, x_B recomputed from it, and optimality checked again on the fresh factorisation;
-* phase I (artificials) is declared infeasible when the artificials' sum stays above PHASE1_TOL times the
-  right-hand side's scale;
+* phase I (artificials) is declared infeasible when the artificials' sum stays above PHASE1_TOL
+  (1e-8) times the right-hand side's scale;
 * anti-cycling: a pivot whose objective gain is at most 1e-10 counts as degenerate (rounding-level
   gains cycle as surely as zero ones); after 40 in a row, Bland's rule (first eligible column; the
   textbook minimum-ratio test, lowest-index leaving variable among ties) until a pivot gains more;
@@ -25,12 +25,15 @@ meaningful):
 
 Each DMU's data rows are divided by the DMU's own value in them (``_kernel.row_scale``), so every
 tolerance above is relative to the DMU evaluated, whatever its size. The final point of every LP is
-then certified from scratch (``_kernel.certify``): primal feasibility of every row and bound, and
-optimality by the duals (dual feasibility of every column, no duality gap), for the score and for
-the slacks. Every LP the kernel does not end with a certified optimum (a failed certificate,
-iteration limit, a singular basis, or an infeasible or unbounded verdict) is solved again with
-HiGHS, whose answer is checked in turn (``envelopment.checked``); where it differs from the kernel's
-verdict it is kept and counted in ``EnvelopmentSolution.usage``, so that the model can say so.
+then certified from scratch against the LP as given (``_kernel.certify``, CERT_TOL = 1e-7, each row
+measured in units of the DMU's own value): primal feasibility of every row and bound, and optimality
+by the duals (dual feasibility of every column, no duality gap, complementary slackness with the
+point), for the score and for the slacks. An LP without a certified optimum is solved again inside
+the kernel, with the strict ratio test and a stricter phase I, then without the row scaling. Every
+LP still without one (a failed certificate, an iteration limit, a singular basis, or an infeasible
+or unbounded verdict) is solved again with HiGHS, whose answer is checked in turn
+(``envelopment.checked``); where it differs from the kernel's verdict it is kept and counted in
+``EnvelopmentSolution.usage``, so that the model can say so.
 
 ``twin()`` returns the same kernel source executed as plain Python/numpy, without numba: the
 reference implementation the tests compare the compiled kernel with.
