@@ -16,9 +16,12 @@ Seiford and Tone 2007, ch. 3) then maximises the sum of slacks in data units at 
 
 with (a_x, a_y) = (theta*, 1), (1, phi*) or (G*, 1/G*). Targets are (a_x x_o - s-, a_y y_o + s+).
 
-With ``screen`` (the default with the numba backend) the frame of the reference set is found first
-(``solvers.screening``, Dula 2011) and every LP is solved against the frame only: the same scores and
-slack sums, with lambdas on extreme-efficient DMUs.
+With ``screen`` (by default with the numba backend from 64 reference DMUs) the frame of the reference
+set is found first (``solvers.screening``, Dula 2011) and every LP is solved against the frame only:
+the same scores and slack sums, with lambdas on extreme-efficient DMUs. Not with non-controllable
+variables: their equality rows break the free disposability the frame assumes (a DMU that is not
+extreme can be the one that meets an equality exactly), so those models are never screened and
+``screen=True`` is a SpecError there.
 """
 
 from __future__ import annotations
