@@ -242,3 +242,31 @@ def test_a_column_zero_in_the_data_but_not_in_the_reference_set_is_accepted():
         ef.dea(df, reference=df, **kw)
     with pytest.raises(ef.DataError, match="'y1' is zero in every row"):
         ef.dea(df, **kw)
+
+
+def test_lps_whose_certificate_fails_go_to_highs_and_are_counted():
+    """The twin kernel with an impossible certificate tolerance: every LP fails its certificate, is
+    solved again by HiGHS, and the result says so (label and warning) with HiGHS's scores."""
+    from solvers import numba_core
+
+    tw = numba_core.twin()
+    old = tw.CERT_TOL
+    tw.CERT_TOL = -1.0                      # no point can be certified
+
+    class Strict(numba_core.NumbaSolver):
+        name = "twin"
+
+        def solve_envelopment(self, problem, module=None):
+            return super().solve_envelopment(problem, module=tw)
+
+    try:
+        df = _issue_data(n=12)
+        kw = dict(inputs=["x1", "x2", "x3"], outputs=["y1", "y2"], rts="vrs", screen=False)
+        with pytest.warns(ef.SolveWarning, match=r"12 of 12 LPs were solved by another backend than 'twin' "
+                                                 r"\(highs 12\): its answer had no certified optimum"):
+            r = ef.dea(df, solver=Strict(), **kw)
+    finally:
+        tw.CERT_TOL = old
+    assert r.solver == "twin+highs (12 of 12 LPs)"
+    plain = ef.dea(df, solver="highs", **kw)
+    np.testing.assert_allclose(r.scores, plain.scores, atol=1e-9)

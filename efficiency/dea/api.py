@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from solvers import LPStatus, STATUS_LABELS
+from solvers import ENVELOPMENT, LP, LPStatus, STATUS_LABELS
 
 from ..data import FrontierData, frontier_data, reference_data, require_positive_rows
 from .._compat import moved_to_keywords
@@ -185,8 +185,8 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
         crs, vrs, nirs = (_score(by_rts[r], orientation) for r in (RTS.CRS, RTS.VRS, RTS.NIRS))
         se = pd.Series(crs / vrs, index=fd.ids, name="scale_efficiency")
         rc = pd.Series(_rts_class(crs, vrs, nirs), index=fd.ids, name="rts_class", dtype=object)
-    solver_name = "enumeration" if lp is None else report_usage(usage, lp, solver is not None,
-                                                                 f"{model.value} DEA")
+    solver_name = "enumeration" if lp is None else report_usage(
+        usage, lp, solver is not None, f"{model.value} DEA", LP if model == Model.SBM else ENVELOPMENT)
     return _result(fd, ref, env, model, "fdh" if model == Model.FDH else rts.value, orientation, solver_name,
                    super_efficiency, se, rc)
 

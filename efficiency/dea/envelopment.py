@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from solvers import LP, BackendError, BatchSolution, LPBatch, LPSolver, Usage, get_solver
+from solvers import ENVELOPMENT, LP, BackendError, BatchSolution, LPBatch, LPSolver, Usage, get_solver
 from solvers.base import stack
 from solvers.envelopment import EnvelopmentProblem, EnvelopmentSolution, concat, solve_envelopment
 
@@ -53,22 +53,26 @@ def lp_backend(solver: LPSolver) -> LPSolver:
     return backend("highs")
 
 
-def report_usage(usage: Usage, solver: LPSolver, explicit: bool, what: str = "DEA", stacklevel: int = 3) -> str:
+def report_usage(usage: Usage, solver: LPSolver, explicit: bool, what: str = "DEA", kind: str = ENVELOPMENT,
+                 stacklevel: int = 3) -> str:
     """The result's ``solver`` label (``Usage.label``), with a :class:`SolveWarning` whenever some LPs
     were solved by another backend than ``solver``: a fallback of the numba core, or a model whose
-    LPs the backend does not declare. The only silent case is a default backend (``explicit``
-    False) that handed *all* its LPs to the backend of that kind (SBM's LPs to HiGHS): the label
-    says so."""
+    LPs (of ``kind``) the backend does not declare. The only silent case is a default backend
+    (``explicit`` False) that does not solve ``kind`` and handed all its LPs to the backend of that
+    kind (SBM's LPs to HiGHS): the label says so."""
     from ..errors import SolveWarning
     name = solver.name
     other = usage.others(name)
-    if other and (explicit or usage.by(name)):
+    native = kind in solver.solves
+    if other and (explicit or native):
         others = ", ".join(f"{n} {k}" for n, k in usage.counts if n != name)
-        why = ("it does not solve this kind of LP" if not usage.by(name) else
-               "its answer had no certified optimum (the numba core's certificate failed, or it stopped "
-               "without an optimum) and another backend's answer differs")
+        why = ("its answer had no certified optimum (the numba core's certificate failed, or it stopped "
+               "without an optimum) and another backend's answer differs" if native else
+               "it does not solve this kind of LP")
         warnings.warn(f"{what}: {other} of {usage.total} LPs were solved by another backend than {name!r} "
                       f"({others}): {why}; `solver` in the result says so", SolveWarning, stacklevel=stacklevel)
+    if native and other and not usage.by(name):          # every LP fell back: still the asked backend's run
+        return f"{name}+{'+'.join(n for n, _ in usage.counts)} ({other} of {usage.total} LPs)"
     return usage.label(name)
 
 
