@@ -36,13 +36,14 @@ def _fail(exc) -> None:
 
 def _format(out: str | None, fmt: str | None) -> str:
     """The output format: --format, else OUT's extension, else csv. An extension that names another
-    format than --format is a usage error (an xlsx file named .csv would mislead every later reader)."""
+    format than --format is an error, exit code 1 like any inconsistent option of a model (an xlsx
+    file named .csv would mislead every later reader)."""
     ext = Path(out).suffix.lower().lstrip(".") if out else ""
     if fmt:
         fmt = fmt.lower()
         if ext in FORMATS and ext != fmt:
-            raise click.UsageError(f"-o {out} is a .{ext} file but --format says {fmt}; name the file "
-                                   f"{Path(out).with_suffix('.' + fmt).name!r} or leave out --format")
+            _fail(f"-o {out} is a .{ext} file but --format says {fmt}; name the file "
+                  f"{Path(out).with_suffix('.' + fmt).name!r} or leave out --format")
     elif out:
         fmt = ext or "csv"
         if fmt not in FORMATS:

@@ -172,13 +172,13 @@ def test_xlsx_to_stdout_is_a_usage_error(dmu5):
 
 @pytest.mark.parametrize("name, fmt", [("out.csv", "xlsx"), ("out.xlsx", "csv"), ("out.json", "csv"),
                                        ("OUT.CSV", "json")])
-def test_extension_naming_another_format_is_a_usage_error(dmu5, tmp_path, name, fmt):
+def test_extension_naming_another_format_is_an_error(dmu5, tmp_path, name, fmt):
     # An xlsx file named .csv (or the reverse) misleads every program that opens it later.
     out = tmp_path / name
     result = run("dea", dmu5, *SPEC, "-o", out, "--format", fmt)
-    assert result.exit_code == 2 and result.stdout == ""
+    assert result.exit_code == 1 and result.stdout == ""
     ext = name.rsplit(".", 1)[1].lower()
-    assert (f"Error: -o {out} is a .{ext} file but --format says {fmt}; name the file "
+    assert (f"error: -o {out} is a .{ext} file but --format says {fmt}; name the file "
             f"'{name.rsplit('.', 1)[0]}.{fmt}' or leave out --format") in result.stderr
     assert "Traceback" not in result.stderr and not out.exists()
 

@@ -233,8 +233,8 @@ def test_score_format_xlsx_with_another_extension(small_csv, tmp_path, name):
                                                                            "malmquist", "dynamics"]
 
 
-def test_score_extension_and_format_disagree_exit_2(small_csv, tmp_path):
+def test_score_extension_and_format_disagree_exit_1(small_csv, tmp_path):
     out = tmp_path / "s.csv"
     r = run("score", small_csv, "--spec", write(tmp_path, SMALL_SPEC), "-o", out, "--format", "xlsx")
-    assert r.exit_code == 2 and not out.exists()
-    assert f"-o {out} is a .csv file but --format says xlsx" in r.stderr
+    assert r.exit_code == 1 and not out.exists()
+    assert f"error: -o {out} is a .csv file but --format says xlsx" in r.stderr
