@@ -49,6 +49,7 @@ from .dea.envelopment import backend, report_usage
 from .dea.radial import radial
 from ._compat import moved_to_keywords
 from .errors import DataError, SolveWarning, SpecError
+from .results import Result
 from .spec import RTS, Orientation, _Option
 
 __all__ = ["malmquist", "MalmquistResult", "Kind"]
@@ -83,7 +84,7 @@ _KIND_NAMES = {Kind.ADJACENT: "adjacent periods (Faere, Grosskopf, Norris and Zh
 # --------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class MalmquistResult:
+class MalmquistResult(Result):
     """Malmquist (or Malmquist-Luenberger) indices, one row per unit and pair of consecutive periods.
 
     Rows: units in the order of their first appearance in the input, then ``period_from`` ascending.

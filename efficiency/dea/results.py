@@ -10,6 +10,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..data import format_id
+from ..results import Result
 
 #: Classification tolerances (never applied to stored values).
 SCORE_TOL = 1e-9     # |score - 1| below which a DMU counts as radially efficient
@@ -25,7 +26,7 @@ _RTS_NAMES = {"crs": "constant returns to scale (CCR)", "vrs": "variable returns
 
 
 @dataclass(frozen=True)
-class DEAResult:
+class DEAResult(Result):
     """Scores and projections of a DEA model.
 
     ``scores`` is the efficiency in (0, 1] for every model (input theta, output 1/phi, graph G, SBM
