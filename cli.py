@@ -223,6 +223,40 @@ def malmquist(file, id_col, period, inputs, outputs, undesirable, kind, base, rt
         click.echo(result.summary(), err=True)
 
 
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "id_col", required=True, metavar="COL[,COL]", help="Unit id column(s).")
+@click.option("--period", required=True, metavar="COL", help="Period column (numeric, e.g. year).")
+@click.option("--inputs", required=True, metavar="A,B", help="Input columns, comma-separated.")
+@click.option("--outputs", required=True, metavar="C,D", help="Output columns, comma-separated.")
+@click.option("--undesirable", metavar="E", help="Undesirable (bad) output columns (models sbm, ddf).")
+@click.option("--width", type=int, default=3, show_default=True, help="Consecutive periods in a window.")
+@click.option("--model", type=click.Choice(["radial", "sbm", "additive", "ddf", "fdh"]), default="radial",
+              show_default=True)
+@click.option("--rts", type=click.Choice(["crs", "vrs", "nirs", "ndrs"]), default="vrs", show_default=True)
+@click.option("--orientation", type=click.Choice(["input", "output", "graph", "none"]), default="input",
+              show_default=True)
+@click.option("--solver", metavar="NAME", help="LP backend: numba (default when installed), highs, scipy, pulp, ...")
+@click.option("--summary", is_flag=True, help="Print the window summary on stderr.")
+@_table_options()
+def window(file, id_col, period, inputs, outputs, undesirable, width, model, rts, orientation, solver, summary,
+           quiet, out, fmt):
+    """DEA window analysis of the panel in FILE: one row per unit, window and period."""
+    from efficiency.data import read_csv
+
+    fmt = _format(out, fmt)
+    _quiet(quiet)
+    try:
+        result = efficiency.window(read_csv(file), id=_split(id_col), period=period, inputs=_split(inputs),
+                                   outputs=_split(outputs), undesirable=_split(undesirable), width=width,
+                                   model=model, rts=rts, orientation=orientation, solver=solver)
+    except EfficiencyError as exc:
+        _fail(exc)
+    write_table(result.to_frame().set_index(list(result.id_names)), out, fmt)
+    if summary:
+        click.echo(result.summary(), err=True)
+
+
 def _period_value(value: str | None):
     """A period given on the command line: a number where it reads as one."""
     if value is None:

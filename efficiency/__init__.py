@@ -25,6 +25,7 @@ from .second_stage import SecondStageResult, second_stage  # noqa: E402
 from .sfa.api import sfa  # noqa: E402  (the function, bound over the subpackage efficiency.sfa)
 from .sfa.results import SFAResult  # noqa: E402
 from .three_stage import ThreeStageResult, three_stage  # noqa: E402
+from .window import WindowResult, window  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -38,7 +39,7 @@ _LAZY = {
     "Model": ("efficiency.spec", "Model"),
 }
 
-__all__ = ["dea", "malmquist", "MalmquistResult", "analyze", "Analysis", "sfa", "SFAResult", "three_stage", "ThreeStageResult", "bootstrap", "BootstrapResult", "second_stage", "SecondStageResult", "DataError", "EfficiencyError", "EfficiencyWarning", "SolverError", "SolveWarning", "SpecError",
+__all__ = ["dea", "malmquist", "window", "WindowResult", "MalmquistResult", "analyze", "Analysis", "sfa", "SFAResult", "three_stage", "ThreeStageResult", "bootstrap", "BootstrapResult", "second_stage", "SecondStageResult", "DataError", "EfficiencyError", "EfficiencyWarning", "SolverError", "SolveWarning", "SpecError",
            "ConvergenceWarning", "SkewnessWarning",
            *_LAZY]
 

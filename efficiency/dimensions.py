@@ -48,25 +48,11 @@ import pandas as pd
 
 from .data import RawTable, _labels, _numeric_column, as_raw_table
 from .errors import DataError, SpecError
-from .spec import AnalysisSpec, DimensionSpec, load_spec
+from .spec import BANDS, AnalysisSpec, DimensionSpec, load_spec
 
 __all__ = ["analyze", "Analysis", "coupling", "composite", "coordination", "band", "bottleneck", "regime",
            "clip_unit", "BANDS"]
 
-#: The ten-band scale of the coordination degree D (lower bound, name); a band holds
-#: lower <= D < next lower bound, and D = 1 is in the top band.
-BANDS = (
-    (0.0, "extreme disorder"),
-    (0.1, "serious disorder"),
-    (0.2, "moderate disorder"),
-    (0.3, "mild disorder"),
-    (0.4, "verge of disorder"),
-    (0.5, "barely coordinated"),
-    (0.6, "primary coordination"),
-    (0.7, "intermediate coordination"),
-    (0.8, "good coordination"),
-    (0.9, "quality coordination"),
-)
 NEW_QUALITY = "new-quality"
 TRADITIONAL = "traditional"
 #: Classification tolerance of "U_i reaches the threshold" (never applied to stored values).
@@ -360,14 +346,6 @@ def _sfa_scores(dim: DimensionSpec, spec: AnalysisSpec, work: pd.DataFrame, peri
     return out
 
 
-def _malmquist_kind(dim: DimensionSpec, frontier: str) -> str | None:
-    if dim.malmquist is None or dim.model == "sfa":
-        return None
-    if dim.malmquist != "auto":
-        return dim.malmquist
-    return {"period": "adjacent", "sequential": "sequential", "pooled": "global"}[frontier]
-
-
 # --------------------------------------------------------------------------------------------------
 # analyze
 # --------------------------------------------------------------------------------------------------
@@ -449,7 +427,7 @@ def _dynamics(sp: AnalysisSpec, work, scores, periods, solver):
 
     frames = []
     for d in sp.dimensions:
-        kind = _malmquist_kind(d, sp.frontier_of(d))
+        kind = sp.malmquist_kind(d)
         if kind is None:
             continue
         cols = list(d.inputs) + list(d.outputs) + list(d.undesirable)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
+from .spec import BANDS
 
 WORKBOOK = "tables.xlsx"
 INDEX = "index.html"
@@ -256,8 +257,6 @@ def _table_html(frame: pd.DataFrame, max_rows: int | None = None) -> str:
 
 
 def _methods(a) -> str:
-    from .dimensions import _malmquist_kind
-
     sp = a.spec
     items = []
     for d in sp.dimensions:
@@ -272,7 +271,7 @@ def _methods(a) -> str:
                  "sfa": f"SFA ({d.form}, {d.dist}; Battese-Coelli 1988 efficiency)"}[d.model]
         cols = (f"inputs {', '.join(d.inputs)}; outputs {', '.join(d.outputs)}" +
                 (f"; undesirable {', '.join(d.undesirable)}" if d.undesirable else ""))
-        kind = _malmquist_kind(d, frontier) if sp.period else None
+        kind = sp.malmquist_kind(d) if sp.period else None
         dyn = f"; Malmquist{'-Luenberger' if d.undesirable else ''} index: {kind}" if kind else ""
         items.append(f"<li><b>{html.escape(d.title)}</b> ({html.escape(d.name)}): {html.escape(model)}, "
                      f"frontier: {html.escape(frontier)}{html.escape(dyn)}; {html.escape(cols)}.</li>")
@@ -332,8 +331,6 @@ def _write_report(a, out: Path) -> Path:
     sp = a.spec
     s = a.scores
     bands = s["band"].value_counts().rename_axis("band").reset_index(name="rows")
-    from .dimensions import BANDS
-
     order = {name: i for i, (_, name) in enumerate(BANDS)}
     bands = bands.sort_values("band", key=lambda c: c.map(order), ascending=False)
     regime = s["regime"].value_counts().rename_axis("regime").reset_index(name="rows")

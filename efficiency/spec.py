@@ -11,6 +11,22 @@ from enum import Enum
 from .errors import SpecError
 
 
+#: The ten-band scale of the coordination degree D (lower bound, name); a band holds
+#: lower <= D < next lower bound, and D = 1 is in the top band.
+BANDS = (
+    (0.0, "extreme disorder"),
+    (0.1, "serious disorder"),
+    (0.2, "moderate disorder"),
+    (0.3, "mild disorder"),
+    (0.4, "verge of disorder"),
+    (0.5, "barely coordinated"),
+    (0.6, "primary coordination"),
+    (0.7, "intermediate coordination"),
+    (0.8, "good coordination"),
+    (0.9, "quality coordination"),
+)
+
+
 class _Option(str, Enum):
     """String enum whose ``parse`` accepts members, values and aliases, with a clear error."""
 
@@ -170,6 +186,16 @@ class AnalysisSpec:
     def columns(self) -> tuple[str, ...]:
         """Every data column a dimension uses, once, in order of first use."""
         return tuple(dict.fromkeys(c for d in self.dimensions for c in d.columns))
+
+    def malmquist_kind(self, dim: DimensionSpec) -> str | None:
+        """The Malmquist kind of a dimension: its own ``malmquist`` key, else from its frontier
+        ('period': adjacent, 'sequential': sequential, 'pooled': global); None for none (SFA, or
+        ``malmquist = false``)."""
+        if dim.malmquist is None or dim.model == "sfa":
+            return None
+        if dim.malmquist != "auto":
+            return dim.malmquist
+        return {"period": "adjacent", "sequential": "sequential", "pooled": "global"}[self.frontier_of(dim)]
 
     def frontier_of(self, dim: DimensionSpec) -> str:
         """The frontier a dimension is measured against: its own, else 'pooled' for SFA (one frontier

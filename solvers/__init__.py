@@ -4,7 +4,8 @@ They know nothing of pandas or of the models' meaning; see :mod:`solvers.base`.
 """
 
 from .base import (ENVELOPMENT, LP, Backend, BackendError, BatchSolution, LPBatch, LPProblem, LPSolver, LPStatus,
-                   STATUS_LABELS, Usage, get_solver, register, registered)
+                   STATUS_LABELS, Usage)
+from .registry import get_solver, register, registered
 
 __all__ = ["ENVELOPMENT", "LP", "Backend", "Usage", "BackendError", "BatchSolution", "LPBatch", "LPProblem", "LPSolver", "LPStatus",
            "STATUS_LABELS", "get_solver", "register", "registered"]

@@ -1,4 +1,4 @@
-"""The LP backend protocol: problems, batches of related problems, solutions, status codes, registry.
+"""The LP backend protocol: problems, batches of related problems, solutions, status codes.
 
 Backends know nothing of pandas or of what the LPs mean. An :class:`LPProblem` is
 
@@ -18,7 +18,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Callable, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import scipy.sparse as sp
@@ -258,60 +258,6 @@ class Backend:
         return self
 
 
-# --------------------------------------------------------------------------------------------------
-# Registry
-# --------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Entry:
-    factory: Callable[[str | None], LPSolver]   # option (text after ':') -> solver
-    available: Callable[[], bool]
-    description: str
-
-
-_REGISTRY: dict[str, _Entry] = {}
-
-
-def register(name: str, factory: Callable[[str | None], LPSolver], available: Callable[[], bool],
-             description: str) -> None:
-    """Register a backend under ``name``; ``factory(option)`` builds it, ``option`` being the text
-    after a colon in ``name:option`` (e.g. ``pulp:GLPK_CMD``)."""
-    _REGISTRY[name] = _Entry(factory, available, description)
-
-
-def _load_builtin() -> None:
-    # Importing the modules registers them; deferred so that importing solvers stays cheap.
-    from . import highs, numba_core, pulp_backend  # noqa: F401
-
-
-def registered() -> list[tuple[str, bool, str]]:
-    """(name, available, description) of every registered backend."""
-    _load_builtin()
-    return [(name, e.available(), e.description) for name, e in _REGISTRY.items()]
-
-
 class BackendError(RuntimeError):
     """A backend that is unknown, not installed, or failed as a whole (the models re-raise it as
     ``efficiency.SolverError``)."""
-
-
-def get_solver(spec: str | LPSolver | None, *, default: str = "highs") -> LPSolver:
-    """The backend named by ``spec`` ('highs', 'pulp', 'pulp:GLPK_CMD', ...), or ``spec`` itself."""
-    if spec is None:
-        spec = default
-    if not isinstance(spec, str):
-        if isinstance(spec, LPSolver):
-            return spec
-        raise BackendError(f"solver: expected a name or an LPSolver, got {type(spec).__name__} (a backend has "
-                           "`name`, `solves`, `screen_by_default`, `accuracy` and `solve_batch`; subclass "
-                           "solvers.Backend for the defaults)")
-    _load_builtin()
-    name, _, option = spec.strip().partition(":")
-    key = name.lower()
-    if key not in _REGISTRY:
-        known = ", ".join(sorted(_REGISTRY))
-        raise BackendError(f"solver {spec!r} is unknown; registered solvers: {known}")
-    entry = _REGISTRY[key]
-    if not entry.available():
-        raise BackendError(f"solver {spec!r} is not available on this machine ({entry.description})")
-    return entry.factory(option or None)

@@ -12,8 +12,16 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .base import (Backend, BackendError, BatchSolution, LPBatch, LPProblem, LPStatus, SolutionBuilder,
-                   quiet_stdout, register)
+from .base import (
+    Backend,
+    BackendError,
+    BatchSolution,
+    LPBatch,
+    LPProblem,
+    LPStatus,
+    SolutionBuilder,
+    quiet_stdout,
+)
 
 #: Primal and dual feasibility tolerance given to HiGHS (its default is 1e-7).
 FEASIBILITY_TOL = 1e-9
@@ -164,7 +172,9 @@ class ScipySolver(Backend):
         return out.build(self.name)
 
 
-register("highs", HighsSolver, lambda: _highspy() is not None,
-         "HiGHS dual simplex via highspy, LP built once and warm-started between DMUs")
-register("scipy", ScipySolver, lambda: True,
-         "scipy.optimize.linprog (HiGHS), every LP built and solved on its own")
+#: (name, factory, available, description) of the backends of this module (``solvers.registry``).
+BACKENDS = (
+    ("highs", HighsSolver, lambda: _highspy() is not None,
+     "HiGHS dual simplex via highspy, LP built once and warm-started between DMUs"),
+    ("scipy", ScipySolver, lambda: True, "scipy.optimize.linprog (HiGHS), every LP built and solved on its own"),
+)

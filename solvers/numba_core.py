@@ -43,15 +43,20 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
-from dataclasses import replace
-
-from .base import ENVELOPMENT, Backend, BatchSolution, LPBatch, LPStatus, Usage, get_solver, register
-from .envelopment import EnvelopmentProblem, EnvelopmentSolution, checked, replace_rows, solve_generic
+from .base import ENVELOPMENT, Backend, BatchSolution, LPBatch, LPStatus, Usage
+from .envelopment import (
+    EnvelopmentProblem,
+    EnvelopmentSolution,
+    checked,
+    replace_rows,
+    solve_generic,
+)
 
 _KERNEL_PATH = Path(__file__).with_name("_kernel.py")
 _twin = None
@@ -132,7 +137,8 @@ class NumbaSolver(Backend):
     @property
     def highs(self):
         if self._highs is None:
-            self._highs = get_solver("highs")
+            from .highs import HighsSolver
+            self._highs = HighsSolver()
         return self._highs
 
     def solve_batch(self, batch: LPBatch) -> BatchSolution:
@@ -184,5 +190,6 @@ class NumbaSolver(Backend):
                                    Usage.of(self.name, problem.n - k) + Usage.of(self.highs.name, k))
 
 
-register("numba", NumbaSolver, available,
-         "DEA-specialised bounded simplex compiled with numba, parallel over DMUs (HiGHS for other LPs)")
+#: (name, factory, available, description) of this module's backend (``solvers.registry``).
+BACKENDS = (("numba", NumbaSolver, available,
+             "DEA-specialised bounded simplex compiled with numba, parallel over DMUs (HiGHS for other LPs)"),)

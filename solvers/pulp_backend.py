@@ -15,7 +15,15 @@ import warnings
 
 import numpy as np
 
-from .base import Backend, BackendError, BatchSolution, LPBatch, LPStatus, SolutionBuilder, quiet_stdout, register
+from .base import (
+    Backend,
+    BackendError,
+    BatchSolution,
+    LPBatch,
+    LPStatus,
+    SolutionBuilder,
+    quiet_stdout,
+)
 
 CBC_NAMES = ("COIN_CMD", "PULP_CBC_CMD")
 
@@ -91,5 +99,6 @@ class PulpSolver(Backend):
         return out.build(self.name)
 
 
-register("pulp", PulpSolver, lambda: _pulp() is not None,
-         "PuLP with CBC by default; any PuLP solver by name, e.g. pulp:GLPK_CMD")
+#: (name, factory, available, description) of this module's backend (``solvers.registry``).
+BACKENDS = (("pulp", PulpSolver, lambda: _pulp() is not None,
+             "PuLP with CBC by default; any PuLP solver by name, e.g. pulp:GLPK_CMD"),)
