@@ -324,12 +324,8 @@ def _dea_scores(dim, work, keys, periods, frontier, solver, subset=None, what=No
 
 
 def _sfa_scores(dim: DimensionSpec, spec: AnalysisSpec, work: pd.DataFrame, periods, frontier) -> np.ndarray:
-    import efficiency
+    from .sfa.api import sfa
 
-    sfa = getattr(efficiency, "sfa", None)
-    if sfa is None:
-        raise spec.error(f"dimensions.{dim.name}.model", "model 'sfa' needs efficiency.sfa, which this "
-                                                         "installation does not provide")
     out = np.full(len(work), np.nan)
     for rows, _ in _frontier_runs(frontier, periods, np.arange(len(work))):
         frame = work.iloc[rows].reset_index(drop=True)
