@@ -241,7 +241,9 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
                     step = t
         if step < 0.0:
             step = 0.0
-        span = ub[enter] - lb[enter]
+        # the entering variable's room: to the bound it moves towards (it may start between its bounds,
+        # e.g. the RTS variable e of GRS at 0 in [1 - U, 1 - L])
+        span = (ub[enter] - xN[enter]) if direction == 1 else (xN[enter] - lb[enter])
         if leave < 0 and not span < np.inf:
             return UNBOUNDED, it
         if span <= step:                        # bound flip: no basis change
