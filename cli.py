@@ -110,6 +110,19 @@ def _direction(value: str | None):
                                  param_hint="--direction") from None
 
 
+def _numbers(value: str | None, param, count: int | None = None):
+    """A comma-separated list of numbers (``count`` of them when given) as a tuple, or None."""
+    if value is None:
+        return None
+    try:
+        numbers = tuple(float(v) for v in value.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a comma-separated list of numbers") from None
+    if count is not None and len(numbers) != count:
+        raise click.BadParameter(f"{value!r}: expected {count} numbers, got {len(numbers)}")
+    return numbers
+
+
 def _table(path: str, id_col: str | None):
     """Read a CSV for the API; without the id column(s), DMUs are labelled 1..n in a column 'row'."""
     import pandas as pd
@@ -137,11 +150,17 @@ def main():
 @click.option("--inputs", required=True, metavar="A,B", help="Input columns, comma-separated.")
 @click.option("--outputs", required=True, metavar="C,D", help="Output columns, comma-separated.")
 @click.option("--undesirable", metavar="E", help="Undesirable (bad) output columns, comma-separated.")
-@click.option("--model", type=click.Choice(["radial", "sbm", "additive", "ddf", "fdh"]), default="radial",
-              show_default=True)
-@click.option("--rts", type=click.Choice(["crs", "vrs", "nirs", "ndrs"]), default="vrs", show_default=True)
+@click.option("--model", type=click.Choice(["radial", "sbm", "additive", "ddf", "fdh", "russell", "rdm", "ram", "bam",
+                                           "mea"]), default="radial", show_default=True)
+@click.option("--rts", type=click.Choice(["crs", "vrs", "nirs", "ndrs", "grs", "fdh"]), default="vrs",
+              show_default=True, help="grs needs --rts-bounds; fdh: the free disposal hull technology (no LP).")
+@click.option("--rts-bounds", "rts_bounds", metavar="L,U", callback=lambda c, p, v: _numbers(v, p, 2),
+              help="With --rts grs: L <= sum(lambda) <= U, 0 <= L <= 1 <= U (e.g. 0.8,1.2; U may be inf).")
 @click.option("--orientation", type=click.Choice(["input", "output", "graph", "none"]), default="input",
               show_default=True)
+@click.option("--inverse", is_flag=True, help="With --model rdm: the inverse range directional model (IRDM).")
+@click.option("--slack-weights", "slack_weights", metavar="W1,W2,..", callback=lambda c, p, v: _numbers(v, p),
+              help="With --model additive: one weight per input, then per output slack (data units).")
 @click.option("--super", "super_eff", is_flag=True, help="Super-efficiency (the DMU leaves its reference set).")
 @click.option("--direction", metavar="NAME|V1,V2,..",
               help="DDF direction: proportional (default), unit, input, output, or one number per "
@@ -156,8 +175,9 @@ def main():
 @click.option("--workers", type=click.IntRange(min=1), metavar="N", help="Start a local Dask cluster of N workers.")
 @click.option("--summary", is_flag=True, help="Print a summary of the scores on stderr.")
 @_table_options()
-def dea(file, id_col, inputs, outputs, undesirable, model, rts, orientation, super_eff, direction, reference,
-        solver, nondiscretionary, noncontrollable, scale, no_slacks, scheduler, workers, summary, quiet, out, fmt):
+def dea(file, id_col, inputs, outputs, undesirable, model, rts, rts_bounds, orientation, inverse, slack_weights,
+        super_eff, direction, reference, solver, nondiscretionary, noncontrollable, scale, no_slacks, scheduler,
+        workers, summary, quiet, out, fmt):
     """Score the DMUs (rows) of FILE with a DEA model."""
     from efficiency.distributed import cluster
 
@@ -167,7 +187,7 @@ def dea(file, id_col, inputs, outputs, undesirable, model, rts, orientation, sup
         with cluster(scheduler, workers) as client:
             result = _dea_call(file, id_col, inputs, outputs, undesirable, model, rts, orientation, super_eff,
                                direction, reference, solver, nondiscretionary, noncontrollable, scale, no_slacks,
-                               client)
+                               client, rts_bounds=rts_bounds, inverse=inverse, slack_weights=slack_weights)
     except EfficiencyError as exc:
         _fail(exc)
     write_table(result.to_frame(), out, fmt)
@@ -176,14 +196,14 @@ def dea(file, id_col, inputs, outputs, undesirable, model, rts, orientation, sup
 
 
 def _dea_call(file, id_col, inputs, outputs, undesirable, model, rts, orientation, super_eff, direction, reference,
-              solver, nondiscretionary, noncontrollable, scale, no_slacks, client):
+              solver, nondiscretionary, noncontrollable, scale, no_slacks, client, **breadth):
     return efficiency.dea(_table(file, id_col), id=_split(id_col), inputs=_split(inputs), outputs=_split(outputs),
                           undesirable=_split(undesirable), model=model, rts=rts, orientation=orientation,
                           super_efficiency=super_eff, direction=_direction(direction),
                           reference=None if reference is None else _table(reference, id_col),
                           solver=solver, client=client,
                           slacks=not no_slacks, scale=scale, nondiscretionary=_split(nondiscretionary),
-                          noncontrollable=_split(noncontrollable))
+                          noncontrollable=_split(noncontrollable), **breadth)
 
 
 @main.command()
@@ -519,6 +539,51 @@ def second_stage(file, id_col, inputs, outputs, environment, env_alias, method, 
         write_table(result.to_frame(), out, fmt)
 
 
+def _prices_option(value: str | None):
+    """--input-prices / --output-prices: column names, or numbers (one price for every DMU)."""
+    names = _split(value)
+    if names is None:
+        return None
+    try:
+        return [float(v) for v in names]
+    except ValueError:
+        return names
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "id_col", metavar="COL[,COL]", help="Id column(s); default: rows numbered 1..n.")
+@click.option("--inputs", required=True, metavar="A,B", help="Input columns, comma-separated.")
+@click.option("--outputs", required=True, metavar="C,D", help="Output columns, comma-separated.")
+@click.option("--kind", type=click.Choice(["cost", "revenue", "profit"]), default="cost", show_default=True,
+              help="cost needs --input-prices, revenue --output-prices, profit both.")
+@click.option("--input-prices", metavar="PA,PB",
+              help="Input price columns, one per input in the order of --inputs (or numbers: the same prices for "
+                   "every DMU).")
+@click.option("--output-prices", metavar="PC,PD", help="Output price columns, one per output (or numbers).")
+@click.option("--rts", type=click.Choice(["crs", "vrs", "nirs", "ndrs"]), default="vrs", show_default=True)
+@click.option("--restricted", is_flag=True,
+              help="Optimum only among x <= x0 (cost), y >= y0 (revenue), both (profit), as deaR's restricted_optimal.")
+@click.option("--solver", metavar="NAME", help="LP backend: numba (default when installed), highs, scipy, pulp, ...")
+@click.option("--summary", is_flag=True, help="Print a summary on stderr.")
+@_table_options()
+def economic(file, id_col, inputs, outputs, kind, input_prices, output_prices, rts, restricted, solver, summary,
+             quiet, out, fmt):
+    """Cost, revenue or profit efficiency of the DMUs (rows) of FILE with observed prices (DEA)."""
+    fmt = _format(out, fmt)
+    _quiet(quiet)
+    try:
+        result = efficiency.economic(_table(file, id_col), id=_split(id_col), inputs=_split(inputs),
+                                     outputs=_split(outputs), kind=kind, input_prices=_prices_option(input_prices),
+                                     output_prices=_prices_option(output_prices), rts=rts, solver=solver,
+                                     restricted=restricted)
+    except EfficiencyError as exc:
+        _fail(exc)
+    write_table(result.to_frame(), out, fmt)
+    if summary:
+        click.echo(result.summary(), err=True)
+
+
 @main.command()
 def solvers():
     """List the LP backends and whether each is available here."""
@@ -534,6 +599,82 @@ def solvers():
     names = dict.fromkeys(pulp.listSolvers())          # PuLP lists some solvers twice
     click.echo("PuLP solvers (use as pulp:NAME): " +
                ", ".join(f"{s}{'' if s in avail else ' (missing)'}" for s in names))
+
+
+def _weight_bounds(values: tuple[str, ...]) -> str | None:
+    """--weight-bounds, given once or more: one text (the API parses it; errors are SpecErrors)."""
+    text = ",".join(v for v in values if v.strip())
+    return text or None
+
+
+_WEIGHT_BOUNDS_HELP = ("Weight restrictions, KEY=LO:HI separated by commas (LO or HI may be empty): A/B bounds the "
+                       "ratio of two input (or two output) weights, A the weight itself, virtual:A the share of "
+                       "the virtual input (output); e.g. 'x2/x1=0.5:2,virtual:y1=0.2:'. May be repeated.")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "id_col", metavar="COL[,COL]", help="Id column(s); default: rows numbered 1..n.")
+@click.option("--inputs", required=True, metavar="A,B", help="Input columns, comma-separated.")
+@click.option("--outputs", required=True, metavar="C,D", help="Output columns, comma-separated.")
+@click.option("--rts", type=click.Choice(["crs", "vrs", "nirs", "ndrs"]), default="vrs", show_default=True)
+@click.option("--orientation", type=click.Choice(["input", "output"]), default="input", show_default=True)
+@click.option("--weight-bounds", "weight_bounds", multiple=True, metavar="KEY=LO:HI,..", help=_WEIGHT_BOUNDS_HELP)
+@click.option("--weights", type=click.Choice(["maximin", "solver"]), default="maximin", show_default=True,
+              help="Which optimal weights: the smallest (scaled) weight maximised, or the backend's first optimum.")
+@click.option("--solver", metavar="NAME", help="LP backend: numba (default; hands these LPs to HiGHS), highs, scipy, pulp, ...")
+@click.option("--summary", is_flag=True, help="Print a summary on stderr.")
+@_table_options()
+def multiplier(file, id_col, inputs, outputs, rts, orientation, weight_bounds, weights, solver, summary, quiet, out,
+               fmt):
+    """Multiplier (dual) form of radial DEA: efficiency, weights v_<input>, u_<output>, u0, virtual weights."""
+    fmt = _format(out, fmt)
+    _quiet(quiet)
+    try:
+        result = efficiency.multiplier(_table(file, id_col), id=_split(id_col), inputs=_split(inputs),
+                                       outputs=_split(outputs), rts=rts, orientation=orientation,
+                                       weight_bounds=_weight_bounds(weight_bounds), weights=weights, solver=solver)
+    except EfficiencyError as exc:
+        _fail(exc)
+    write_table(result.to_frame(), out, fmt)
+    if summary:
+        click.echo(result.summary(), err=True)
+
+
+@main.command("cross-efficiency")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "id_col", metavar="COL[,COL]", help="Id column(s); default: rows numbered 1..n.")
+@click.option("--inputs", required=True, metavar="A,B", help="Input columns, comma-separated.")
+@click.option("--outputs", required=True, metavar="C,D", help="Output columns, comma-separated.")
+@click.option("--rts", type=click.Choice(["crs", "vrs", "nirs", "ndrs"]), default="crs", show_default=True)
+@click.option("--orientation", type=click.Choice(["input", "output"]), default="input", show_default=True)
+@click.option("--method", type=click.Choice(["arbitrary", "aggressive", "benevolent"]), default="arbitrary",
+              show_default=True, help="Raters' weights: as the multiplier model, or Doyle-Green's secondary goal.")
+@click.option("--secondary", type=click.Choice(["II", "III"], case_sensitive=False), default="II", show_default=True,
+              help="Doyle and Green's method for aggressive/benevolent.")
+@click.option("--correction/--no-correction", default=None,
+              help="Lim-Zhu (2015) ratings, input orientation (default: on unless crs).")
+@click.option("--matrix", "matrix_out", metavar="FILE", help="Also write the matrix (row = rater, column = rated) to FILE.")
+@click.option("--solver", metavar="NAME", help="LP backend: numba (default; hands these LPs to HiGHS), highs, scipy, pulp, ...")
+@click.option("--summary", is_flag=True, help="Print a summary on stderr.")
+@_table_options()
+def cross_efficiency(file, id_col, inputs, outputs, rts, orientation, method, secondary, correction, matrix_out, solver,
+                     summary, quiet, out, fmt):
+    """Cross-efficiency (Sexton et al. 1986; Doyle and Green 1994): efficiency, cross_efficiency, peer mean,
+    maverick index and rank of every DMU."""
+    fmt = _format(out, fmt)
+    _quiet(quiet)
+    try:
+        result = efficiency.cross_efficiency(_table(file, id_col), id=_split(id_col), inputs=_split(inputs),
+                                             outputs=_split(outputs), rts=rts, orientation=orientation, method=method,
+                                             secondary=secondary.upper(), correction=correction, solver=solver)
+    except EfficiencyError as exc:
+        _fail(exc)
+    write_table(result.to_frame(), out, fmt)
+    if matrix_out:
+        write_table(result.matrix_table(), matrix_out, _format(matrix_out, None))
+    if summary:
+        click.echo(result.summary(), err=True)
 
 
 @main.command()

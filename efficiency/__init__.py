@@ -25,7 +25,10 @@ from .second_stage import SecondStageResult, second_stage  # noqa: E402
 from .sfa.api import sfa  # noqa: E402  (the function, bound over the subpackage efficiency.sfa)
 from .sfa.results import SFAResult  # noqa: E402
 from .three_stage import ThreeStageResult, three_stage  # noqa: E402
+from .economic import EconomicResult, economic  # noqa: E402  (the function, bound over the module)
 from .window import WindowResult, window  # noqa: E402
+from .multiplier import MultiplierResult, multiplier  # noqa: E402  (the function, bound over the module)
+from .cross_efficiency import CrossEfficiencyResult, cross_efficiency  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -39,8 +42,9 @@ _LAZY = {
     "Model": ("efficiency.spec", "Model"),
 }
 
-__all__ = ["dea", "malmquist", "window", "WindowResult", "MalmquistResult", "analyze", "Analysis", "sfa", "SFAResult", "three_stage", "ThreeStageResult", "bootstrap", "BootstrapResult", "second_stage", "SecondStageResult", "DataError", "EfficiencyError", "EfficiencyWarning", "SolverError", "SolveWarning", "SpecError",
+__all__ = ["dea", "economic", "EconomicResult", "malmquist", "window", "WindowResult", "MalmquistResult", "analyze", "Analysis", "sfa", "SFAResult", "three_stage", "ThreeStageResult", "bootstrap", "BootstrapResult", "second_stage", "SecondStageResult", "DataError", "EfficiencyError", "EfficiencyWarning", "SolverError", "SolveWarning", "SpecError",
            "ConvergenceWarning", "SkewnessWarning",
+           "multiplier", "MultiplierResult", "cross_efficiency", "CrossEfficiencyResult",
            *_LAZY]
 
 

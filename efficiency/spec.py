@@ -58,6 +58,8 @@ class RTS(_Option):
     VRS = "vrs"    # variable (BCC): sum = 1
     NIRS = "nirs"  # non-increasing: sum <= 1 (Benchmarking "drs")
     NDRS = "ndrs"  # non-decreasing: sum >= 1 (Benchmarking "irs")
+    GRS = "grs"    # generalised: L <= sum <= U, the bounds given as ``rts_bounds`` (deaR "grs")
+    FDH = "fdh"    # free disposal hull: one observed peer (lambda binary, sum = 1), no convexity
 
     @classmethod
     def _aliases(cls):
@@ -86,10 +88,16 @@ class Model(_Option):
     SBM = "sbm"
     ADDITIVE = "additive"
     DDF = "ddf"
+    RUSSELL = "russell"    # non-radial Russell measure (Faere and Lovell 1978)
+    RDM = "rdm"            # range directional model (Silva Portela, Thanassoulis and Simpson 2004)
+    RAM = "ram"            # range adjusted measure (Cooper, Park and Pastor 1999)
+    BAM = "bam"            # bounded adjusted measure (Cooper, Pastor, Borras, Aparicio and Pastor 2011)
+    MEA = "mea"            # multi-directional efficiency analysis (Bogetoft and Hougaard 1999)
 
     @classmethod
     def _aliases(cls):
-        return {"ccr": "radial", "bcc": "radial", "basic": "radial", "directional": "ddf"}
+        return {"ccr": "radial", "bcc": "radial", "basic": "radial", "directional": "ddf",
+                "nonradial": "russell", "non-radial": "russell"}
 
 
 # ==================================================================================================

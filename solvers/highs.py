@@ -106,12 +106,13 @@ class HighsSolver(Backend):
         vary = batch.vary_cols.astype(np.int32)
         big = hs.kHighsInf
         out = SolutionBuilder(len(batch), ncol)
+        current = base.A[:, vary].copy() if vary.size else None    # the varying columns as HiGHS holds them
         for k in range(len(batch)):
             if batch.col_values is not None:
                 block = batch.col_values[k]
-                for q, j in enumerate(vary):
-                    for i in range(nrow):
-                        h.changeCoeff(i, int(j), float(block[i, q]))
+                for i, q in zip(*np.nonzero(block != current)):       # only the entries that change
+                    h.changeCoeff(int(i), int(vary[q]), float(block[i, q]))
+                current = block
             if batch.costs is not None and vary.size:
                 h.changeColsCost(vary.size, vary, batch.costs[k].astype(np.float64))
             lo = np.where(np.isfinite(batch.row_lower[k]), batch.row_lower[k], -big)

@@ -27,6 +27,9 @@ TOL = 1e-6
 SETTINGS = settings(max_examples=2, deadline=None, derandomize=True, database=None,
                     suppress_health_check=list(HealthCheck))
 RTS = ["crs", "vrs", "nirs", "ndrs"]
+#: Generalised returns to scale (issue 13): rts="grs" with these bounds on sum(lambda).
+GRS_BOUNDS = (0.8, 1.25)
+RTS_GRS = RTS + ["grs"]
 SIZES = [64, 97, 150, 300, 600]
 SMALL = [64, 80, 100]                   # for the costly cases (graph bisection: ~40 LPs per DMU)
 
@@ -105,19 +108,35 @@ def assert_same(fast: pd.DataFrame, plain: pd.DataFrame, columns: list[str], wha
 
 def _dea_cases():
     cases = []
-    for rts, orientation in itertools.product(RTS, ["input", "output", "graph"]):
+    for rts, orientation in itertools.product(RTS_GRS, ["input", "output", "graph"]):
         variants = ["plain", "super", "nondiscretionary", "noncontrollable", "reference"]
         if orientation != "graph":
             variants += ["scale", "super+nondiscretionary", "super+noncontrollable", "reference+nondiscretionary",
                          "reference+noncontrollable"]
         cases += [("radial", rts, orientation, v) for v in variants]
-    for rts, orientation in itertools.product(RTS, ["none", "input", "output"]):
+    for rts, orientation in itertools.product(RTS_GRS, ["none", "input", "output"]):
         cases += [("sbm", rts, orientation, v) for v in
                   ["plain", "undesirable", "super", "super+undesirable", "reference", "reference+undesirable"]]
-    for rts, direction in itertools.product(RTS, ["proportional", "unit", "input", "output", "vector", "per-dmu"]):
+    for rts, direction in itertools.product(RTS_GRS, ["proportional", "unit", "input", "output", "vector", "per-dmu"]):
         cases += [("ddf", rts, direction, v) for v in ["plain", "undesirable", "reference", "reference+undesirable"]]
-    cases += [("additive", rts, "none", v) for rts in RTS for v in ["plain", "reference"]]
+    cases += [("additive", rts, "none", v) for rts in RTS_GRS + ["fdh"]
+              for v in ["plain", "reference", "weights", "weights-matrix", "reference+weights"]]
     cases += [("fdh", "vrs", orientation, v) for orientation in ["input", "output", "graph"]
+              for v in ["plain", "reference"]]
+    # issue 13: the FDH technology for the other models, Russell, RDM/IRDM, RAM, BAM
+    cases += [("radial", "fdh", orientation, v) for orientation in ["input", "output", "graph"]
+              for v in ["plain", "reference"]]
+    cases += [("sbm", "fdh", orientation, v) for orientation in ["none", "input", "output"]
+              for v in ["plain", "undesirable", "reference", "reference+undesirable"]]
+    cases += [("ddf", "fdh", direction, v) for direction in ["proportional", "unit", "input", "output", "vector",
+                                                             "per-dmu"] for v in ["plain", "reference"]]
+    cases += [("russell", rts, orientation, v) for rts in RTS_GRS + ["fdh"] for orientation in ["input", "output"]
+              for v in ["plain", "reference"]]
+    cases += [("rdm", "vrs", orientation, v) for orientation in ["none", "input", "output"]
+              for v in ["plain", "reference", "negative", "inverse", "inverse+reference"]]
+    cases += [("ram", rts, "none", v) for rts in ["vrs", "fdh"] for v in ["plain", "reference"]]
+    cases += [("bam", rts, "none", v) for rts in RTS_GRS + ["fdh"] for v in ["plain", "reference"]]
+    cases += [("mea", rts, orientation, v) for rts in RTS_GRS + ["fdh"] for orientation in ["input", "output", "none"]
               for v in ["plain", "reference"]]
     return cases
 
@@ -127,6 +146,15 @@ DEA_CASES = _dea_cases()
 
 def _dea_kwargs(model, rts, third, variant, df, ref, k):
     kw = dict(inputs=_names(df, "x"), outputs=_names(df, "y"), model=model, rts=rts)
+    if rts == "grs":
+        kw["rts_bounds"] = GRS_BOUNDS
+    if "inverse" in variant:
+        kw["inverse"] = True
+    if "weights" in variant:                  # slack weights of the additive model (data units)
+        m, s = len(kw["inputs"]), len(kw["outputs"])
+        rng = np.random.default_rng(len(df))
+        w = rng.uniform(0.0, 2.0, (len(df), m + s) if variant == "weights-matrix" else m + s)
+        kw["slack_weights"] = w / df[kw["inputs"] + kw["outputs"]].abs().mean().to_numpy()   # per mean unit
     if k:
         kw["undesirable"] = _names(df, "b")
     if model == "ddf":
@@ -166,11 +194,15 @@ def test_dea_default_backend_equals_plain_highs(model, rts, third, variant, seed
     # Directions in data units ('unit', a vector of ones) presume commensurable units: there the
     # columns keep scale 1 (against columns of 1e6 a unit direction moves beta by 1e-3 within the
     # LP's relative tolerance, and any two solvers' betas may differ by that much).
-    same_units = model == "ddf" and third in ("unit", "vector")
+    # IRDM's direction 1 / range is not units invariant either.
+    same_units = (model == "ddf" and third in ("unit", "vector")) or "inverse" in variant
     df = make_data(seed ^ key, n, k=k, zeros=model != "fdh", scale=np.ones(5 + k) if same_units else None)
     ref = None
     if "reference" in variant:                           # another set of the same kind, in the same units
         ref = make_data((seed ^ key) + 1, 64 + (seed % 40), k=k, zeros=False, scale=np.array(df.attrs["scale"]))
+    if variant == "negative":                            # RDM takes negative data (translation invariant)
+        cols = ["x1", "y1", "y2"]
+        df[cols] = df[cols] - df[cols].mean() * np.array([1.5, 0.5, 2.0])
     kw = _dea_kwargs(model, rts, third, variant, df, ref, k)
     try:
         plain = _quiet(ef.dea, df, solver="highs", screen=False, **kw)
@@ -180,25 +212,37 @@ def test_dea_default_backend_equals_plain_highs(model, rts, third, variant, seed
         return
     fast = _quiet(ef.dea, df, **kw)
     columns = ["efficiency"] + [c for c in ("beta", "farrell", "scale_efficiency") if c in plain.to_frame()]
+    if model in ("ram", "bam"):          # efficiency = 1 - slack_sum, both in [0, 1]
+        columns.append("slack_sum")
     assert_same(fast.to_frame(), plain.to_frame(), columns, f"{name} (n = {n})")
     if model == "additive":              # a sum in data units: as exact as its largest terms
         total = np.nanmax(np.abs(plain.slack_sum.to_numpy()))
         np.testing.assert_allclose(fast.slack_sum, plain.slack_sum, rtol=TOL, atol=TOL * max(1.0, total),
                                    err_msg=f"{name} (n = {n}): slack_sum")
-    if model != "fdh":
+    if model != "fdh" and rts != "fdh":
         assert fast.solver.startswith("numba") or fast.solver == "highs", fast.solver
+    else:
+        assert fast.solver == plain.solver == "enumeration"
 
 
 def test_every_documented_dea_option_is_covered():
     """The cases above span every model, rts, orientation and DDF direction the API accepts."""
     models = {c[0] for c in DEA_CASES}
-    assert models == {"radial", "sbm", "ddf", "additive", "fdh"}
-    assert {c[1] for c in DEA_CASES if c[0] in ("radial", "sbm", "ddf", "additive")} == set(RTS)
+    assert models == {m.value for m in ef.spec.Model}
+    every_rts = {r.value for r in ef.RTS}
+    assert every_rts == set(RTS) | {"grs", "fdh"}
+    for model in ("radial", "sbm", "ddf", "additive", "russell", "bam", "mea"):
+        assert {c[1] for c in DEA_CASES if c[0] == model} == every_rts, model
+    assert {c[1] for c in DEA_CASES if c[0] == "ram"} == {"vrs", "fdh"}       # RAM: VRS or FDH only
+    assert {c[1] for c in DEA_CASES if c[0] == "rdm"} == {"vrs"}              # RDM: VRS by construction
     assert {c[2] for c in DEA_CASES if c[0] == "ddf"} == {"proportional", "unit", "input", "output", "vector",
                                                           "per-dmu"}
+    assert {c[2] for c in DEA_CASES if c[0] == "rdm"} == {"none", "input", "output"}
+    assert {c[2] for c in DEA_CASES if c[0] == "mea"} == {"none", "input", "output"}
+    assert {c[2] for c in DEA_CASES if c[0] == "russell"} == {"input", "output"}
     variants = {v for c in DEA_CASES for v in c[3].split("+")}
     assert variants == {"plain", "super", "nondiscretionary", "noncontrollable", "reference", "undesirable",
-                        "scale"}
+                        "scale", "weights", "weights-matrix", "negative", "inverse"}
 
 
 # --------------------------------------------------------------------------------------------------

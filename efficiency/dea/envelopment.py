@@ -132,9 +132,9 @@ def use_frame(solver: LPSolver, screen: bool | None, n_ref: int, why_not: str | 
     return bool(screen)
 
 
-def frame(R: np.ndarray, k_in: int, rts: RTS) -> np.ndarray:
+def frame(R: np.ndarray, k_in: int, rts: RTS | GRS) -> np.ndarray:
     """Indices of the extreme-efficient rows of R (inputs first): the CRS frame under CRS, the VRS
-    frame (which spans the NIRS and NDRS technologies too) otherwise."""
+    frame (which spans the NIRS, NDRS and GRS technologies too) otherwise."""
     from solvers import screening
     return screening.frame(R, k_in, crs=rts == RTS.CRS)
 
@@ -150,23 +150,50 @@ def with_reference(X, Y, B, Xr, Yr, Br):
 
 
 def column_scale(*blocks: np.ndarray) -> np.ndarray:
-    """Mean of each column over the stacked blocks (1 where the mean is 0)."""
-    stacked = np.vstack(blocks)
+    """Mean absolute value of each column over the stacked blocks (1 where it is 0); the mean for
+    non-negative data (only the range directional model takes negative values)."""
+    stacked = np.abs(np.vstack(blocks))
     scale = stacked.mean(axis=0) if stacked.shape[0] else np.ones(stacked.shape[1])
     return np.where(scale > 0, scale, 1.0)
 
 
-def rts_bounds(rts: RTS) -> tuple[float, float] | None:
-    """Bounds on sum(lambda) for a returns-to-scale assumption (None: no row, CRS)."""
-    return {RTS.CRS: None, RTS.VRS: (1.0, 1.0), RTS.NIRS: (-np.inf, 1.0),
-            RTS.NDRS: (1.0, np.inf)}[rts]
+@dataclass(frozen=True)
+class GRS:
+    """Generalised returns to scale: ``lo <= sum(lambda) <= hi`` (deaR's ``rts = "grs"`` with L, U;
+    Benchmarking's ``"vrs+"`` with individual bounds 0 and U). The models take it wherever they take
+    an :class:`RTS`. As technologies, (0, inf) is CRS, (1, 1) VRS, (0, 1) NIRS and (1, inf) NDRS. The
+    VRS frame spans every such technology (a DMU dominated by a convex combination of frame DMUs
+    keeps its lambda sum when replaced by it), so frame screening stays valid."""
+
+    lo: float
+    hi: float
+    value = "grs"                       # as the RTS enum's value (result tables, labels)
+
+    def __str__(self) -> str:
+        return f"grs({self.lo:g}, {self.hi:g})"
+
+
+def rts_bounds(rts: RTS | GRS) -> tuple[float, float] | None:
+    """Bounds on sum(lambda) for a returns-to-scale assumption (None: no row, CRS); a
+    :class:`SpecError` for one that is no bound on sum(lambda) (FDH, or 'grs' without its bounds)."""
+    if isinstance(rts, GRS):
+        return (rts.lo, rts.hi)
+    table = {RTS.CRS: None, RTS.VRS: (1.0, 1.0), RTS.NIRS: (-np.inf, 1.0), RTS.NDRS: (1.0, np.inf)}
+    if rts not in table:
+        why = ("needs its bounds L <= sum(lambda) <= U, which ef.dea takes as rts_bounds=(L, U); it is not "
+               "available here" if rts == RTS.GRS else
+               "(the free disposal hull) is not available here: it is no convex technology, and this model's "
+               "LPs need one; ef.dea takes it for the radial, sbm, ddf, additive, russell, ram, bam and mea models")
+        raise SpecError(f"rts={rts.value!r} {why}")
+    return table[rts]
 
 
 @dataclass(frozen=True)
 class Envelopment:
     """Solution of a DEA model for n evaluated DMUs against n_ref reference DMUs (data units).
 
-    ``farrell`` is the model's own measure (theta, phi, hyperbolic G, ...); ``status`` LPStatus codes;
+    ``farrell`` is the model's own measure (theta, phi, hyperbolic G, mean Russell factor, beta, slack
+    sum, ...); ``status`` LPStatus codes;
     ``usage`` which backend's answer was kept for how many LPs;
     ``slack_x``/``slack_y`` the phase II slacks and ``target_x``/``target_y`` the projections (None
     when not computed); ``lambdas`` the intensity weights, sparse (n, n_ref); ``slack_status`` the
@@ -184,4 +211,5 @@ class Envelopment:
     usage: Usage = Usage()            # which backend solved how many LPs
     slack_b: np.ndarray | None = None     # undesirable outputs (models that take them)
     target_b: np.ndarray | None = None
+    factors: np.ndarray | None = None     # Russell: theta per input (input) or phi per output (output)
 

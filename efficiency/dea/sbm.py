@@ -34,8 +34,9 @@ import scipy.sparse as sp
 from solvers import LPBatch, LPProblem, LPSolver, LPStatus, Usage
 
 from ..spec import RTS, Orientation
-from .envelopment import (Envelopment, column_scale, frame as find_frame, rts_bounds, solve, solve_batch, use_frame,
-                          with_reference)
+from .envelopment import (GRS, Envelopment, column_scale, frame as find_frame, rts_bounds, solve, solve_batch,
+                          use_frame, with_reference)
+from .fdh import fdh_slacks
 
 
 def _replace_zeros(Y: np.ndarray, Yr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -51,12 +52,41 @@ def _frame(R: np.ndarray, k_in: int, rts: RTS, solver, screen, exclude) -> np.nd
     return find_frame(R, k_in, rts) if use_frame(solver, screen, R.shape[0], why_not) else None
 
 
-def _rts_row(rts: RTS) -> tuple[float, float] | None:
-    """Bounds of sum(Lambda) - t (Charnes-Cooper form of the RTS row)."""
+def _rts_rows(rts: RTS | GRS) -> list[tuple[float, float, float]]:
+    """The RTS rows in Charnes-Cooper form, (a, lo, hi) for lo <= sum(Lambda) - a t <= hi: lambda's
+    bounds L <= sum(lambda) <= U become L t <= sum(Lambda) <= U t (one row when L = U or a bound is
+    absent; none under CRS)."""
     bounds = rts_bounds(rts)
     if bounds is None:
-        return None
-    return (-np.inf if bounds[0] == -np.inf else 0.0, np.inf if bounds[1] == np.inf else 0.0)
+        return []
+    lo, hi = bounds
+    if lo == hi:
+        return [(lo, 0.0, 0.0)]
+    rows = []
+    if lo > 0:
+        rows.append((lo, 0.0, np.inf))
+    if np.isfinite(hi):
+        rows.append((hi, -np.inf, 0.0))
+    return rows
+
+
+def _sbm_fdh(X, Y, B, Xr, Yr, Br, orientation: Orientation) -> Envelopment:
+    """SBM under FDH (module ``fdh``): rho at the best dominating observed DMU."""
+    n, m = X.shape
+    s, k = Y.shape[1], B.shape[1]
+    aux_i = 0.0 if orientation == Orientation.OUTPUT else 1.0
+    aux_o = 0.0 if orientation == Orientation.INPUT else 1.0
+    npos = np.maximum((X > 0).sum(axis=1), 1)
+    with np.errstate(divide="ignore"):
+        w_in = np.where(X > 0, 1.0 / (npos[:, None] * X), 0.0)
+    w_out = 1.0 / ((s + k) * np.hstack([Y, B]))
+
+    def value(rows, dx, dy, db):
+        short = np.einsum("cji,ci->cj", dx, w_in[rows])
+        gain = np.einsum("cjr,cr->cj", np.concatenate([dy, db], axis=2), w_out[rows])
+        return (1.0 - aux_i * short) / (1.0 + aux_o * gain), np.ones(short.shape, dtype=bool)
+
+    return fdh_slacks(X, Y, Xr, Yr, value, maximise=False, B=B, Br=Br)
 
 
 def sbm(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, Xr=None, Yr=None, Br=None, *,
@@ -70,6 +100,8 @@ def sbm(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, Xr=None, Yr=N
     Y, Yr = _replace_zeros(Y, Yr)
     if k:
         B, Br = _replace_zeros(B, Br)
+    if rts == RTS.FDH:
+        return _sbm_fdh(X, Y, B, Xr, Yr, Br, orientation)
     sx, sy, sb = column_scale(X, Xr), column_scale(Y, Yr), column_scale(B, Br) if k else np.ones(0)
     Xs, Ys, Bs = X / sx, Y / sy, B / sb
     Xrs, Yrs, Brs = Xr / sx, Yr / sy, Br / sb
@@ -80,22 +112,21 @@ def sbm(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, Xr=None, Yr=N
     nr = Xrs.shape[0]
     aux_i = 0.0 if orientation == Orientation.OUTPUT else 1.0
     aux_o = 0.0 if orientation == Orientation.INPUT else 1.0
-    # variables [t, Lambda (nr), S- (m), S+ (s), Sb (k)]; rows [norm, inputs, outputs, bads, RTS]
-    rts_row = _rts_row(rts)
-    q = rts_row is not None
+    # variables [t, Lambda (nr), S- (m), S+ (s), Sb (k)]; rows [norm, inputs, outputs, bads, RTS (q)]
+    rts_rows = _rts_rows(rts)
+    q = len(rts_rows)
     nrow = 1 + m + s + k + q
     ncol = 1 + nr + m + s + k
     A = np.zeros((nrow, ncol))
     A[1:1 + m, 1:1 + nr] = Xrs.T
     A[1 + m:1 + m + s, 1:1 + nr] = Yrs.T
     A[1 + m + s:1 + m + s + k, 1:1 + nr] = Brs.T
-    if q:
-        A[-1, 1:1 + nr] = 1.0
     lo = np.zeros(nrow)
     hi = np.zeros(nrow)
     lo[0] = hi[0] = 1.0
-    if q:
-        lo[-1], hi[-1] = rts_row
+    for r, (_, a, b) in enumerate(rts_rows):
+        A[nrow - q + r, 1:1 + nr] = 1.0
+        lo[nrow - q + r], hi[nrow - q + r] = a, b
     base = LPProblem(np.zeros(ncol), A, lo, hi, np.zeros(ncol), np.full(ncol, np.inf))
     vary = np.concatenate([[0], np.arange(1 + nr, ncol)])
     p = vary.size
@@ -104,8 +135,8 @@ def sbm(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, Xr=None, Yr=N
     cols[:, 1:1 + m, 0] = -Xs
     cols[:, 1 + m:1 + m + s, 0] = -Ys
     cols[:, 1 + m + s:1 + m + s + k, 0] = -Bs
-    if q:
-        cols[:, -1, 0] = -1.0
+    for r, (a, _, _) in enumerate(rts_rows):
+        cols[:, nrow - q + r, 0] = -a
     npos = np.maximum((Xs > 0).sum(axis=1), 1)
     with np.errstate(divide="ignore"):
         w_in = np.where(Xs > 0, 1.0 / (npos[:, None] * Xs), 0.0)
@@ -163,9 +194,9 @@ def super_sbm(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, *, rts:
     s = Y.shape[1]
     Xs, Ys = X / column_scale(X), Y / column_scale(Y)
     Bs = B / column_scale(B) if k else B
-    rts_row = _rts_row(rts)
-    q = rts_row is not None
-    # rows [norm, inputs (m), goods (s), bads (k), ybar >= 0 (s), RTS]
+    rts_rows = _rts_rows(rts)
+    q = len(rts_rows)
+    # rows [norm, inputs (m), goods (s), bads (k), ybar >= 0 (s), RTS (q)]
     nrow = 1 + m + 2 * s + k + q
     ncol = 1 + n + m + s + k
     tm, tg, tb = 1 + n, 1 + n + m, 1 + n + m + s          # first columns of T-, Tg, Tb
@@ -180,10 +211,10 @@ def super_sbm(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, *, rts:
     A[ry:ry + s, tg:tg + s] = np.eye(s)
     lo = np.concatenate([[1.0], np.full(m, -np.inf), np.zeros(s), np.full(k, -np.inf), np.full(s, -np.inf)])
     hi = np.concatenate([[1.0], np.zeros(m), np.full(s, np.inf), np.zeros(k), np.zeros(s)])
-    if q:
-        A[-1, 1:1 + n] = 1.0
-        lo = np.append(lo, rts_row[0])
-        hi = np.append(hi, rts_row[1])
+    for r, (_, a, b) in enumerate(rts_rows):
+        A[nrow - q + r, 1:1 + n] = 1.0
+    lo = np.concatenate([lo, [a for _, a, _ in rts_rows]])
+    hi = np.concatenate([hi, [b for _, _, b in rts_rows]])
     col_hi = np.full(ncol, np.inf)
     if orientation == Orientation.INPUT:
         col_hi[tg:] = 0.0                                 # outputs, good and bad, stay as observed
@@ -199,8 +230,8 @@ def super_sbm(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, *, rts:
     cols[:, rg:rg + s, 0] = -Ys[idx]
     cols[:, rb:rb + k, 0] = -Bs[idx]
     cols[:, ry:ry + s, 0] = -Ys[idx]
-    if q:
-        cols[:, -1, 0] = -1.0
+    for r, (a, _, _) in enumerate(rts_rows):
+        cols[:, nrow - q + r, 0] = -a
     for j in range(m + s + k):                            # the T columns: their rows of A
         cols[:, :, 1 + j] = A[:, tm + j]
     shortfall = 1.0 / ((s + k) * np.hstack([Ys[idx], Bs[idx]]))
@@ -221,20 +252,29 @@ def super_sbm(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, *, rts:
     return delta, sol.status, sol.usage
 
 
-def additive(X: np.ndarray, Y: np.ndarray, Xr=None, Yr=None, *, rts: RTS, solver: LPSolver,
-             exclude: np.ndarray | None = None, screen: bool | None = None) -> Envelopment:
-    """The additive model: max sum of slacks (data units) s.t. X_r' lam + s- = x_o, Y_r' lam - s+ = y_o."""
+def additive(X: np.ndarray, Y: np.ndarray, Xr=None, Yr=None, *, rts: RTS | GRS, solver: LPSolver,
+             exclude: np.ndarray | None = None, screen: bool | None = None,
+             weights: np.ndarray | None = None) -> Envelopment:
+    """The additive model: max w's (slacks in data units; w = 1 by default, else ``weights``, one per
+    input then output, the same for every DMU) s.t. X_r' lam + s- = x_o, Y_r' lam - s+ = y_o, RTS
+    row; ``farrell`` holds the optimal w's. Under FDH (``rts='fdh'``) by enumeration."""
     from .radial import Discretion, _Setup
     if Xr is None:
         Xr, Yr = X, Y
     n, m = X.shape
+    w = np.ones(m + Y.shape[1]) if weights is None else np.asarray(weights, dtype=float)
+    if rts == RTS.FDH:
+        def value(rows, dx, dy, db):
+            v = np.concatenate([dx, dy], axis=2) @ w
+            return v, np.ones(v.shape, dtype=bool)
+        return fdh_slacks(X, Y, Xr, Yr, value, maximise=True)
     sx, sy = column_scale(X, Xr), column_scale(Y, Yr)
     R = np.hstack([Xr / sx, Yr / sy])
     n_ref = R.shape[0]
     frame = _frame(R, m, rts, solver, screen, exclude)
     if frame is not None:
         R = R[frame]
-    S = _Setup(R, m, rts, Discretion.none(m, Y.shape[1]), np.concatenate([sx, sy]))
+    S = _Setup(R, m, rts, Discretion.none(m, Y.shape[1]), np.concatenate([sx, sy]) * w)
     b = np.hstack([X / sx, Y / sy])
     sol = solve(solver, S.problem(b, np.zeros_like(b), 0.0, 0.0, 0.0, True, exclude), "additive DEA")
     lam = sol.lambdas
@@ -242,6 +282,6 @@ def additive(X: np.ndarray, Y: np.ndarray, Xr=None, Yr=None, *, rts: RTS, solver
         coo = sp.coo_array(lam)
         lam = sp.csr_array((coo.data, (coo.row, frame[coo.col])), shape=(n, n_ref))
     slack = sol.slack * np.concatenate([sx, sy])
-    total = np.where(sol.status == LPStatus.OPTIMAL, slack.sum(axis=1), np.nan)
+    total = np.where(sol.status == LPStatus.OPTIMAL, slack @ w, np.nan)
     return Envelopment(total, sol.status, lam, slack[:, :m], slack[:, m:], X - slack[:, :m], Y + slack[:, m:],
                        sol.slack_status, sol.usage)
