@@ -178,6 +178,7 @@ class Analysis:
     groups: pd.DataFrame | None
     group_summary: pd.DataFrame | None
     source: str
+    cross_efficiency: pd.DataFrame | None = None
 
     @property
     def key_columns(self) -> list[str]:
@@ -192,7 +193,7 @@ class Analysis:
         groups, group_summary (plain columns)."""
         named = {"scores": self.scores, "summary": self.summary_table, "dimensions": self.dimensions,
                  "malmquist": self.malmquist, "dynamics": self.dynamics, "groups": self.groups,
-                 "group_summary": self.group_summary}
+                 "group_summary": self.group_summary, "cross_efficiency": self.cross_efficiency}
         return {k: v for k, v in named.items() if v is not None}
 
     def report(self, directory) -> Path:
@@ -272,7 +273,8 @@ def _dea_block(dim: DimensionSpec, work: pd.DataFrame, keys: list[str], rows: np
     ref = None if ref_rows is None or np.array_equal(ref_rows, rows) else work.iloc[ref_rows]
     r = dea(frame, id=keys, inputs=list(dim.inputs), outputs=list(dim.outputs),
             undesirable=list(dim.undesirable) or None, model=dim.model, rts=dim.rts,
-            orientation=dim.orientation, direction=dim.direction, reference=ref, solver=solver)
+            orientation=dim.orientation, direction=dim.direction, reference=ref, solver=solver,
+            **({"rts_bounds": dim.rts_bounds} if dim.rts_bounds is not None else {}))
     return r.scores.to_numpy(dtype=float)        # the efficiency in (0, 1] of every model (DDF: 1/(1+beta))
 
 
@@ -393,7 +395,36 @@ def analyze(data, spec, *, solver=None) -> Analysis:
     grp = gsum = None
     if sp.group:
         grp, gsum = _groups(sp, work, keys, periods, U, solver)
-    return Analysis(sp, scores, _summary(sp, scores), dims, mq, dyn, grp, gsum, raw.source)
+    ce = _cross_efficiency(sp, work, keys, periods, solver)
+    return Analysis(sp, scores, _summary(sp, scores), dims, mq, dyn, grp, gsum, raw.source, ce)
+
+
+def _cross_efficiency(sp: AnalysisSpec, work: pd.DataFrame, keys: list[str], periods, solver) -> pd.DataFrame | None:
+    """Cross-efficiency ranks of the radial dimensions that ask for them (``cross_efficiency``): among
+    the units of each period (frontier 'period' or 'sequential'), or of all rows ('pooled'), with
+    the dimension's rts and orientation (Sexton et al. 1986; Doyle and Green 1994 for the aggressive
+    and benevolent methods): dimension, id (, period), efficiency, cross_efficiency,
+    cross_efficiency_peer, maverick, rank."""
+    from .cross_efficiency import cross_efficiency
+
+    frames = []
+    for d in sp.dimensions:
+        if d.cross_efficiency is None:
+            continue
+        runs = [np.arange(len(work))] if periods is None or sp.frontier_of(d) == "pooled" else \
+            [np.flatnonzero(periods == p) for p in np.unique(periods)]
+        for rows in runs:
+            if rows.size < 2:
+                continue
+            with _Prefixed(f"dimension {d.name!r}, cross-efficiency"):
+                r = cross_efficiency(work.iloc[rows], id=keys, inputs=list(d.inputs), outputs=list(d.outputs),
+                                     rts=d.rts, orientation=d.orientation,
+                                     method=d.cross_efficiency, solver=solver)
+            f = r.to_frame().reset_index()
+            f.insert(0, "dimension", d.name)
+            f.insert(1, "method", d.cross_efficiency)
+            frames.append(f)
+    return pd.concat(frames, ignore_index=True) if frames else None
 
 
 def _summary(sp: AnalysisSpec, scores: pd.DataFrame) -> pd.DataFrame:
@@ -432,7 +463,7 @@ def _dynamics(sp: AnalysisSpec, work, scores, periods, solver):
                        ignore="VRS cross-period distances"):
             r = malmquist(work[[sp.id, sp.period] + cols], id=sp.id, period=sp.period, inputs=list(d.inputs),
                           outputs=list(d.outputs), undesirable=list(d.undesirable) or None, kind=kind,
-                          rts="crs" if d.model == "fdh" else d.rts,
+                          rts="crs" if d.model == "fdh" else ("vrs" if d.rts == "grs" else d.rts),
                           orientation=d.orientation if d.orientation in ("input", "output") else "input",
                           solver=solver)
         f = r.to_frame()

@@ -261,14 +261,23 @@ def _methods(a) -> str:
     items = []
     for d in sp.dimensions:
         frontier = sp.frontier_of(d) if sp.period else "cross-section"
-        model = {"radial": f"radial DEA ({d.rts.upper()}, {d.orientation}-oriented; Charnes-Cooper-Rhodes 1978, "
+        rts = (f"GRS {d.rts_bounds[0]:g}-{d.rts_bounds[1]:g}" if d.rts_bounds is not None else d.rts.upper())
+        model = {"radial": f"radial DEA ({rts}, {d.orientation}-oriented; Charnes-Cooper-Rhodes 1978, "
                            "Banker-Charnes-Cooper 1984)",
                  "sbm": f"SBM ({d.rts.upper()}, {d.orientation}; Tone 2001" +
                         (", with undesirable outputs Tone 2004)" if d.undesirable else ")"),
                  "ddf": f"directional distance function ({d.rts.upper()}; Chambers-Chung-Faere 1996), "
                         "efficiency 1/(1 + beta)",
                  "fdh": f"FDH ({d.orientation}-oriented; Deprins-Simar-Tulkens 1984)",
-                 "sfa": f"SFA ({d.form}, {d.dist}; Battese-Coelli 1988 efficiency)"}[d.model]
+                 "sfa": f"SFA ({d.form}, {d.dist}; Battese-Coelli 1988 efficiency)",
+                 "russell": f"Russell measure ({rts}, {d.orientation}-oriented; Faere and Lovell 1978), the mean "
+                            "of the per-variable factors",
+                 "rdm": f"range directional model ({rts}, {d.orientation}; Silva Portela, Thanassoulis and "
+                        "Simpson 2004), efficiency 1 - beta",
+                 "ram": f"range-adjusted measure ({rts}; Cooper, Park and Pastor 1999)",
+                 "bam": f"bounded adjusted measure ({rts}; Cooper, Pastor, Borras, Aparicio and Pastor 2011)"}[d.model]
+        if d.cross_efficiency is not None:
+            model += f"; cross-efficiency ranks ({d.cross_efficiency}; Sexton, Silkman and Hogan 1986)"
         cols = (f"inputs {', '.join(d.inputs)}; outputs {', '.join(d.outputs)}" +
                 (f"; undesirable {', '.join(d.undesirable)}" if d.undesirable else ""))
         kind = sp.malmquist_kind(d) if sp.period else None
@@ -348,6 +357,12 @@ def _write_report(a, out: Path) -> Path:
     ]
     if a.group_summary is not None:
         parts += ["<h3>Group and meta-frontier</h3>", _table_html(a.group_summary)]
+    if a.cross_efficiency is not None:
+        parts += ["<h3>Cross-efficiency ranks</h3>",
+                  "<p>The mean rating of each unit by the weights of every unit of its period (Sexton et al. "
+                  "1986; rank 1 = best); <code>maverick</code> = (efficiency - cross-efficiency) / "
+                  "cross-efficiency.</p>",
+                  _table_html(a.cross_efficiency.sort_values(["dimension", "rank"]), max_rows=400)]
     parts.append("<h2>Figures</h2>")
     for filename, caption, b64 in figures:
         parts.append(f"<figure id='{filename[:-4]}'><img src='data:image/png;base64,{b64}' alt='{filename}'>"

@@ -119,7 +119,11 @@ from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 #: Models a dimension can be scored with.
-DIMENSION_MODELS = ("radial", "sbm", "ddf", "fdh", "sfa")
+DIMENSION_MODELS = ("radial", "sbm", "ddf", "fdh", "sfa", "russell", "rdm", "ram", "bam")
+#: Models without an orientation (non-oriented measures).
+NON_ORIENTED_MODELS = ("ddf", "ram", "bam")
+#: Cross-efficiency methods a (radial) dimension may ask for (``cross_efficiency = ...``).
+CROSS_EFFICIENCY_METHODS = ("arbitrary", "aggressive", "benevolent")
 #: Models that take undesirable (bad) outputs: SBM (Tone 2004) and the directional distance
 #: function (Chung, Faere and Grosskopf 1997).
 TAKE_BAD_OUTPUTS = ("sbm", "ddf")
@@ -134,7 +138,8 @@ DEFAULT_THRESHOLD = 0.6
 
 _DATA_KEYS = ("id", "period", "group", "frontier")
 _DIMENSION_KEYS = ("inputs", "outputs", "undesirable", "model", "rts", "orientation", "frontier",
-                   "direction", "malmquist", "form", "dist", "cost", "panel", "label")
+                   "direction", "malmquist", "form", "dist", "cost", "panel", "label", "rts_bounds",
+                   "cross_efficiency")
 _COMPOSITE_KEYS = ("weights", "threshold")
 _TOP_KEYS = ("data", "dimensions", "composite")
 
@@ -162,6 +167,8 @@ class DimensionSpec:
     cost: bool = False                 # sfa
     panel: str | None = None           # sfa: None | 'ti' | 'bc92'
     label: str | None = None           # display name (report)
+    rts_bounds: tuple[float, float] | None = None   # rts = "grs": L <= sum(lambda) <= U
+    cross_efficiency: str | None = None  # radial: cross-efficiency ranks by this method (report)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -458,15 +465,38 @@ def load_spec(spec) -> AnalysisSpec:
             rts = RTS.parse(d.get("rts", "vrs"), name="rts").value
         except SpecError as exc:
             raise err(f"{p}.rts", str(exc).split(": ", 1)[1]) from None
-        default_orient = "none" if model in ("sbm", "ddf") else "input"
+        default_orient = "none" if model in ("sbm", "ddf", "rdm", "ram", "bam") else "input"
         try:
             orient = Orientation.parse(d.get("orientation", default_orient), name="orientation").value
         except SpecError as exc:
             raise err(f"{p}.orientation", str(exc).split(": ", 1)[1]) from None
         if model in ("radial", "fdh") and orient == "none":
             raise err(f"{p}.orientation", f"the {model} model needs 'input', 'output' or 'graph'")
-        if model == "sbm" and orient == "graph":
-            raise err(f"{p}.orientation", "the sbm model is 'none' (non-oriented), 'input' or 'output'")
+        if model in ("sbm", "rdm") and orient == "graph":
+            raise err(f"{p}.orientation", f"the {model} model is 'none' (non-oriented), 'input' or 'output'")
+        if model == "russell" and orient not in ("input", "output"):
+            raise err(f"{p}.orientation", "the russell model is 'input' or 'output'")
+        if model in ("ram", "bam") and orient != "none":
+            raise err(f"{p}.orientation", f"the {model} model is non-oriented: orientation = \"none\"")
+        bounds = d.get("rts_bounds")
+        if (rts == "grs") != (bounds is not None):
+            raise err(f"{p}.rts_bounds" if bounds is not None else f"{p}.rts",
+                      "rts = \"grs\" and rts_bounds = [L, U] (L <= sum(lambda) <= U) go together")
+        if bounds is not None:
+            if (not isinstance(bounds, list) or len(bounds) != 2
+                    or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bounds)):
+                raise err(f"{p}.rts_bounds", f"expected [L, U], two numbers, got {bounds!r}")
+            bounds = (float(bounds[0]), float(bounds[1]))
+        ce = d.get("cross_efficiency", False)
+        if ce is True:
+            ce = "arbitrary"
+        elif ce is False:
+            ce = None
+        else:
+            ce = string(ce, f"{p}.cross_efficiency", CROSS_EFFICIENCY_METHODS)
+        if ce is not None and (model != "radial" or orient not in ("input", "output") or rts == "grs"):
+            raise err(f"{p}.cross_efficiency", "cross-efficiency ranks are for an input- or output-oriented radial "
+                                               "dimension under crs, vrs, nirs or ndrs (the multiplier form's weights)")
         dim_frontier = string(d.get("frontier"), f"{p}.frontier", FRONTIERS)
         direction = string(d.get("direction"), f"{p}.direction", ("proportional", "unit", "input", "output"))
         if direction is not None and model != "ddf":
@@ -501,7 +531,7 @@ def load_spec(spec) -> AnalysisSpec:
                 raise err(f"{p}.panel", "a panel SFA model spans all periods; it cannot use frontier = 'period'")
         label = string(d.get("label"), f"{p}.label")
         dims.append(DimensionSpec(name, ins, outs, bads, model, rts, orient, dim_frontier, direction, mq,
-                                  form, dist, cost, panel, label))
+                                  form, dist, cost, panel, label, bounds, ce))
 
     comp = table(doc.get("composite"), "composite")
     unknown_keys(comp, _COMPOSITE_KEYS, "composite")
@@ -568,9 +598,12 @@ group = "zone"           # optional: group frontiers, meta-frontier and technolo
 # Any number of [dimensions.NAME] tables. Keys:
 #   inputs, outputs      column lists (a column cannot be an input and an output of the same dimension)
 #   undesirable          bad outputs (CO2, ...): only model = "sbm" (Tone 2004) or "ddf" take them
-#   model                "radial" (CCR/BCC), "sbm", "ddf" (directional distance), "fdh", "sfa" (one output)
-#   rts                  "crs" | "vrs" | "nirs" | "ndrs"            (default "vrs")
-#   orientation          "input" | "output" | "none" (sbm, ddf)   (default "input"; "none" for sbm/ddf)
+#   model                "radial" (CCR/BCC), "sbm", "ddf" (directional distance), "fdh", "sfa" (one output),
+#                        "russell" (non-radial), "rdm" (range directional), "ram", "bam" (weighted additive)
+#   rts                  "crs" | "vrs" | "nirs" | "ndrs" | "grs" with rts_bounds = [L, U]   (default "vrs")
+#   orientation          "input" | "output" | "none" (sbm, ddf, rdm, ram, bam)   (default "input"; "none" for
+#                        the non-oriented models)
+#   cross_efficiency     radial only: true | "arbitrary" | "aggressive" | "benevolent": cross-efficiency ranks
 #   frontier             overrides [data] frontier for this dimension (sfa: "pooled" or "period")
 #   malmquist            "adjacent" | "base" | "sequential" | "global" | false  (default: after the frontier)
 #   direction            ddf only: "proportional" (default) | "unit" | "input" | "output"
