@@ -152,7 +152,7 @@ def main():
 @click.option("--undesirable", metavar="E", help="Undesirable (bad) output columns, comma-separated.")
 @click.option("--model", type=click.Choice(["radial", "sbm", "additive", "ddf", "fdh", "russell", "rdm", "ram", "bam",
                                            "mea"]), default="radial", show_default=True)
-@click.option("--rts", type=click.Choice(["crs", "vrs", "nirs", "ndrs", "grs", "fdh"]), default="vrs",
+@click.option("--rts", type=click.Choice(["crs", "vrs", "nirs", "ndrs", "grs", "fdh", "frh"]), default="vrs",
               show_default=True, help="grs needs --rts-bounds; fdh: the free disposal hull technology (no LP).")
 @click.option("--rts-bounds", "rts_bounds", metavar="L,U", callback=lambda c, p, v: _numbers(v, p, 2),
               help="With --rts grs: L <= sum(lambda) <= U, 0 <= L <= 1 <= U (e.g. 0.8,1.2; U may be inf).")

@@ -60,10 +60,11 @@ class RTS(_Option):
     NDRS = "ndrs"  # non-decreasing: sum >= 1 (Benchmarking "irs")
     GRS = "grs"    # generalised: L <= sum <= U, the bounds given as ``rts_bounds`` (deaR "grs")
     FDH = "fdh"    # free disposal hull: one observed peer (lambda binary, sum = 1), no convexity
+    FRH = "frh"    # free replicability hull: lambda non-negative integers (Benchmarking "add")
 
     @classmethod
     def _aliases(cls):
-        return {"ccr": "crs", "bcc": "vrs", "drs": "nirs", "irs": "ndrs", "vrs-nirs": "nirs"}
+        return {"ccr": "crs", "bcc": "vrs", "drs": "nirs", "irs": "ndrs", "vrs-nirs": "nirs", "add": "frh"}
 
 
 class Orientation(_Option):

@@ -3,9 +3,9 @@
 They know nothing of pandas or of the models' meaning; see :mod:`solvers.base`.
 """
 
-from .base import (ENVELOPMENT, LP, Backend, BackendError, BatchSolution, LPBatch, LPProblem, LPSolver, LPStatus,
+from .base import (ENVELOPMENT, LP, MILP, Backend, BackendError, BatchSolution, LPBatch, LPProblem, LPSolver, LPStatus,
                    STATUS_LABELS, Usage)
 from .registry import get_solver, register, registered
 
-__all__ = ["ENVELOPMENT", "LP", "Backend", "Usage", "BackendError", "BatchSolution", "LPBatch", "LPProblem", "LPSolver", "LPStatus",
+__all__ = ["ENVELOPMENT", "LP", "MILP", "Backend", "Usage", "BackendError", "BatchSolution", "LPBatch", "LPProblem", "LPSolver", "LPStatus",
            "STATUS_LABELS", "get_solver", "register", "registered"]

@@ -71,7 +71,8 @@ STATUS_LABELS = np.array([s.label for s in LPStatus], dtype=object)
 
 @dataclass(frozen=True)
 class LPProblem:
-    """min c'x s.t. row_lower <= A x <= row_upper, col_lower <= x <= col_upper (A dense)."""
+    """min c'x s.t. row_lower <= A x <= row_upper, col_lower <= x <= col_upper (A dense); with
+    ``integer`` (a boolean per column) a mixed-integer LP, for backends that declare ``MILP``."""
 
     c: np.ndarray
     A: np.ndarray
@@ -79,6 +80,7 @@ class LPProblem:
     row_upper: np.ndarray
     col_lower: np.ndarray
     col_upper: np.ndarray
+    integer: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -125,7 +127,7 @@ class LPBatch:
         if self.fix_zero is not None and self.fix_zero[k] >= 0:
             col_lower, col_upper = col_lower.copy(), col_upper.copy()
             col_lower[self.fix_zero[k]] = col_upper[self.fix_zero[k]] = 0.0
-        return LPProblem(c, A, self.row_lower[k], self.row_upper[k], col_lower, col_upper)
+        return LPProblem(c, A, self.row_lower[k], self.row_upper[k], col_lower, col_upper, b.integer)
 
 
 @dataclass(frozen=True)
@@ -219,10 +221,10 @@ class SolutionBuilder:
         return BatchSolution(self.status, self.objective, x, Usage.of(name, len(self._idx)))
 
 
-#: Kinds of problem a backend can declare in ``solves``: any :class:`LPBatch` ("lp"), and the DEA
-#: envelopment family of ``solvers.envelopment`` solved natively ("envelopment"; without it, those
-#: problems reach the backend as LP batches).
-LP, ENVELOPMENT = "lp", "envelopment"
+#: Kinds of problem a backend can declare in ``solves``: any :class:`LPBatch` ("lp"), batches with
+#: integer columns ("milp"), and the DEA envelopment family of ``solvers.envelopment`` solved natively
+#: ("envelopment"; without it, those problems reach the backend as LP batches).
+LP, MILP, ENVELOPMENT = "lp", "milp", "envelopment"
 
 
 @runtime_checkable

@@ -13,6 +13,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from .base import (
+    LP,
+    MILP,
     Backend,
     BackendError,
     BatchSolution,
@@ -52,9 +54,10 @@ def _status(hs, model_status) -> LPStatus:
 
 
 class HighsSolver(Backend):
-    """Warm-started HiGHS dual simplex through highspy."""
+    """Warm-started HiGHS dual simplex through highspy (HiGHS's branch and bound for integer columns)."""
 
     name = "highs"
+    solves = frozenset({LP, MILP})
 
     def __init__(self, option: str | None = None):
         self.hs = _highspy()
@@ -94,6 +97,10 @@ class HighsSolver(Backend):
         lp.a_matrix_.start_ = A.indptr.astype(np.int32)
         lp.a_matrix_.index_ = A.indices.astype(np.int32)
         lp.a_matrix_.value_ = A.data.astype(np.float64)
+        if base.integer is not None and np.any(base.integer):
+            lp.integrality_ = [hs.HighsVarType.kInteger if v else hs.HighsVarType.kContinuous for v in base.integer]
+            h.setOptionValue("mip_rel_gap", 1e-9)
+            h.setOptionValue("mip_feasibility_tolerance", FEASIBILITY_TOL)
         h.passModel(lp)
         return h
 
@@ -142,9 +149,11 @@ class HighsSolver(Backend):
 
 
 class ScipySolver(Backend):
-    """Every problem built and solved on its own with ``scipy.optimize.linprog(method='highs')``."""
+    """Every problem built and solved on its own with ``scipy.optimize.linprog(method='highs')``
+    (``scipy.optimize.milp`` when it has integer columns)."""
 
     name = "scipy"
+    solves = frozenset({LP, MILP})
 
     def __init__(self, option: str | None = None):
         self.method = option or "highs"
@@ -156,6 +165,9 @@ class ScipySolver(Backend):
         out = SolutionBuilder(len(batch), nvar)
         for k in range(len(batch)):
             p = batch.problem(k)
+            if p.integer is not None and np.any(p.integer):
+                self._milp(p, k, out)
+                continue
             eq = p.row_lower == p.row_upper
             up = ~eq & np.isfinite(p.row_upper)
             lo = ~eq & np.isfinite(p.row_lower)
@@ -171,6 +183,18 @@ class ScipySolver(Backend):
             out.set(k, status, float(res.fun) if status == LPStatus.OPTIMAL else np.nan,
                     res.x if status == LPStatus.OPTIMAL else None)
         return out.build(self.name)
+
+    @staticmethod
+    def _milp(p: LPProblem, k: int, out: SolutionBuilder) -> None:
+        """Problem k with integer columns, by ``scipy.optimize.milp`` (HiGHS's branch and bound)."""
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
+        res = milp(p.c, constraints=LinearConstraint(p.A, p.row_lower, p.row_upper), integrality=p.integer.astype(int),
+                   bounds=Bounds(p.col_lower, p.col_upper), options={"mip_rel_gap": 1e-9})
+        status = {0: LPStatus.OPTIMAL, 1: LPStatus.ITERATION_LIMIT, 2: LPStatus.INFEASIBLE,
+                  3: LPStatus.UNBOUNDED}.get(res.status, LPStatus.NUMERICAL)
+        out.set(k, status, float(res.fun) if status == LPStatus.OPTIMAL else np.nan,
+                res.x if status == LPStatus.OPTIMAL else None)
 
 
 #: (name, factory, available, description) of the backends of this module (``solvers.registry``).

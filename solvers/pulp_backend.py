@@ -16,6 +16,8 @@ import warnings
 import numpy as np
 
 from .base import (
+    LP,
+    MILP,
     Backend,
     BackendError,
     BatchSolution,
@@ -37,7 +39,9 @@ def _pulp():
 
 
 class PulpSolver(Backend):
-    """Solve each LP through PuLP with the named solver (default CBC)."""
+    """Solve each LP through PuLP with the named solver (default CBC), integer columns too."""
+
+    solves = frozenset({LP, MILP})
 
     def __init__(self, option: str | None = None):
         pulp = _pulp()
@@ -72,8 +76,10 @@ class PulpSolver(Backend):
             prob = pulp.LpProblem("lp", pulp.LpMinimize)
             # PuLP >= 3.3 attaches variables to the model (prob.add_variable); older PuLP builds them alone.
             new_var = getattr(prob, "add_variable", None) or pulp.LpVariable
+            integer = np.zeros(len(p.c), dtype=bool) if p.integer is None else p.integer
             xs = [new_var(f"x{j}", lowBound=float(lo) if np.isfinite(lo) else None,
-                          upBound=float(hi) if np.isfinite(hi) else None)
+                          upBound=float(hi) if np.isfinite(hi) else None,
+                          cat="Integer" if integer[j] else "Continuous")
                   for j, (lo, hi) in enumerate(zip(p.col_lower, p.col_upper))]
             prob += pulp.LpAffineExpression([(xs[j], float(p.c[j])) for j in np.flatnonzero(p.c)])
             for i in range(p.A.shape[0]):

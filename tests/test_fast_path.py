@@ -138,6 +138,8 @@ def _dea_cases():
     cases += [("bam", rts, "none", v) for rts in RTS_GRS + ["fdh"] for v in ["plain", "reference"]]
     cases += [("mea", rts, orientation, v) for rts in RTS_GRS + ["fdh"] for orientation in ["input", "output", "none"]
               for v in ["plain", "reference"]]
+    # the free replicability hull (integer lambdas): radial, input and output
+    cases += [("radial", "frh", orientation, v) for orientation in ["input", "output"] for v in ["plain", "reference"]]
     return cases
 
 
@@ -188,7 +190,7 @@ def _dea_kwargs(model, rts, third, variant, df, ref, k):
 def test_dea_default_backend_equals_plain_highs(model, rts, third, variant, seed, size):
     name = "-".join((model, rts, third, variant))
     key = zlib.crc32(name.encode())
-    costly = third == "graph" or (model == "radial" and ("super" in variant or "reference" in variant))
+    costly = third == "graph" or rts == "frh" or (model == "radial" and ("super" in variant or "reference" in variant))
     n = (SMALL if costly else SIZES)[size % len(SMALL if costly else SIZES)]
     k = 1 if "undesirable" in variant else 0
     # Directions in data units ('unit', a vector of ones) presume commensurable units: there the
@@ -230,9 +232,10 @@ def test_every_documented_dea_option_is_covered():
     models = {c[0] for c in DEA_CASES}
     assert models == {m.value for m in ef.spec.Model}
     every_rts = {r.value for r in ef.RTS}
-    assert every_rts == set(RTS) | {"grs", "fdh"}
-    for model in ("radial", "sbm", "ddf", "additive", "russell", "bam", "mea"):
-        assert {c[1] for c in DEA_CASES if c[0] == model} == every_rts, model
+    assert every_rts == set(RTS) | {"grs", "fdh", "frh"}
+    assert {c[1] for c in DEA_CASES if c[0] == "radial"} == every_rts
+    for model in ("sbm", "ddf", "additive", "russell", "bam", "mea"):     # FRH: the radial model only
+        assert {c[1] for c in DEA_CASES if c[0] == model} == every_rts - {"frh"}, model
     assert {c[1] for c in DEA_CASES if c[0] == "ram"} == {"vrs", "fdh"}       # RAM: VRS or FDH only
     assert {c[1] for c in DEA_CASES if c[0] == "rdm"} == {"vrs"}              # RDM: VRS by construction
     assert {c[2] for c in DEA_CASES if c[0] == "ddf"} == {"proportional", "unit", "input", "output", "vector",

@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from solvers import ENVELOPMENT, LP, LPStatus, STATUS_LABELS
+from solvers import ENVELOPMENT, LP, MILP, LPStatus, STATUS_LABELS
 
 from ..data import FrontierData, frontier_data, reference_data, require_positive_rows
 from .._compat import moved_to_keywords
@@ -16,6 +16,7 @@ from ..errors import SolveWarning, SpecError
 from ..spec import RTS, Model, Orientation
 from .envelopment import GRS, Envelopment, backend, column_scale, report_usage
 from .fdh import fdh, fdh_ddf
+from .frh import frh
 from .mea import mea
 from .directional import ddf
 from .radial import Discretion, radial
@@ -104,6 +105,13 @@ def _technology(model: Model, rts: RTS, rts_bounds, orientation: Orientation, *,
         raise SpecError(f"rts={rts.value!r}: RAM's measure lies in [0, 1] only under VRS (Cooper, Park and Pastor "
                         "1999) or FDH; use model='bam' (bounded, any returns to scale) or model='additive' with "
                         "slack_weights")
+    if rts == RTS.FRH:
+        if model != Model.RADIAL or orientation == Orientation.GRAPH:
+            raise SpecError("rts='frh' (free replicability hull): the radial model, input or output orientation")
+        if super_efficiency or scale or has_bads:
+            raise SpecError("rts='frh': no super-efficiency, scale or undesirable outputs")
+        if screen:
+            raise SpecError("screen=True: the frame of a convex technology does not span the free replicability hull")
     if rts == RTS.FDH:
         if super_efficiency or scale:
             raise SpecError(f"{'super_efficiency' if super_efficiency else 'scale'}: not available with rts='fdh'")
@@ -235,8 +243,8 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
     discretion = _discretion(fd, nondiscretionary, noncontrollable)
     if discretion is not None and model != Model.RADIAL:
         raise SpecError(f"nondiscretionary/noncontrollable: only the radial model takes them, not {model.value!r}")
-    if discretion is not None and tech == RTS.FDH:
-        raise SpecError("nondiscretionary/noncontrollable: not available with rts='fdh'")
+    if discretion is not None and tech in (RTS.FDH, RTS.FRH):
+        raise SpecError(f"nondiscretionary/noncontrollable: not available with rts={tech.value!r}")
     Xr, Yr, Br = (None, None, None) if ref is None else (ref.X, ref.Y, ref.B)
     B = fd.B if fd.B.shape[1] else None
     exclude = np.arange(fd.n) if super_efficiency else None
@@ -248,6 +256,8 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
         raise SpecError("screen=True: the fdh model solves no LP (it enumerates dominating DMUs); there is "
                         "nothing to screen")
     kind = LP if model in (Model.SBM, Model.RUSSELL, Model.BAM) else ENVELOPMENT   # LP batches, or envelopment LPs
+    if tech == RTS.FRH:
+        kind = MILP
     if weight_bounds is not None:          # assurance regions etc.: the envelopment LP with extra columns
         from .assurance import assurance_region, dea_restrictions
         restrictions = dea_restrictions(weight_bounds, fd, model=model, rts=tech, orientation=orientation,
@@ -257,6 +267,8 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
                                solver=lp, screen=screen)
     elif model == Model.FDH or (model == Model.RADIAL and tech == RTS.FDH):
         env = fdh(fd.X, fd.Y, Xr, Yr, orientation=orientation)
+    elif tech == RTS.FRH:
+        env = frh(fd.X, fd.Y, Xr, Yr, orientation=orientation, solver=lp)
     elif model == Model.RADIAL:
         env = radial(fd.X, fd.Y, Xr, Yr, rts=tech, orientation=orientation, solver=lp, slacks=slacks,
                      discretion=discretion, screen=screen, exclude=exclude)
