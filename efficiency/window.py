@@ -70,7 +70,8 @@ class WindowResult(Result):
         out = pd.DataFrame({"mean": g.mean(), "std": g.std(ddof=0), "min": g.min(), "max": g.max()})
         out["range"] = out["max"] - out["min"]
         spread = lambda s: s.max() - s.min()  # noqa: E731
-        out["ldw"] = t.groupby(ids + ["window"], sort=False)["efficiency"].agg(spread).groupby(level=ids, sort=False).max()
+        within = t.groupby(ids + ["window"], sort=False)["efficiency"].agg(spread)
+        out["ldw"] = within.groupby(level=ids, sort=False).max()
         out["ldp"] = t.groupby(ids + [self.period_name], sort=False)["efficiency"].agg(spread).groupby(
             level=ids, sort=False).max()
         out["scores"] = g.count()

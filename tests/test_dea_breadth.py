@@ -724,8 +724,8 @@ def test_fdh_options_refused():
 def test_unknown_model_and_rts():
     with pytest.raises(SpecError, match="model: 'frh' is not one of"):
         ef.dea(FRIED, model="frh", **FRIED_KW)
-    with pytest.raises(SpecError, match="rts: 'add' is not one of"):
-        ef.dea(FRIED, rts="add", **FRIED_KW)
+    with pytest.raises(SpecError, match=r"rts: 'vrs\+' is not one of"):
+        ef.dea(FRIED, rts="vrs+", **FRIED_KW)
 
 
 # --------------------------------------------------------------------------------------------------

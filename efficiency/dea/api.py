@@ -199,9 +199,10 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
     0 <= L <= 1 <= U: generalised returns to scale L <= sum(lambda) <= U (deaR's 'grs', Benchmarking's
     'vrs+'); 'fdh': the free disposal hull technology (one observed peer, no convexity) for the
     radial (= model='fdh'), sbm, ddf, additive, russell, ram, bam and mea models, solved exactly by
-    enumeration (no LP). ``solver`` and ``client`` are keyword-only
-    (passed positionally after ``reference``, as before, they still work with a FutureWarning). ``reference``: another set of DMUs (same
-    columns) whose frontier the data are measured against. ``solver``: 'numba' (default when numba
+    enumeration (no LP); 'frh': the free replicability hull (integer lambdas; radial model), a
+    mixed-integer LP. ``solver`` and ``client`` are keyword-only (passed positionally after
+    ``reference``, as before, they still work with a FutureWarning). ``reference``: another set of
+    DMUs (same columns) whose frontier the data are measured against. ``solver``: 'numba' (default when numba
     is installed), 'highs', 'scipy', 'pulp' or 'pulp:NAME'. ``slacks``: run phase II (max slack sum,
     data units). ``scale``: also compute scale efficiency CRS/VRS and the returns-to-scale class.
     ``nondiscretionary``: input/output columns kept at their level instead of being scaled (Banker and

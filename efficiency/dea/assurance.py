@@ -39,7 +39,7 @@ from solvers import LPBatch, LPProblem, LPSolver, LPStatus
 
 from ..errors import SpecError
 from ..spec import RTS, Orientation
-from .envelopment import Envelopment, column_scale, frame as find_frame, rts_bounds, solve_batch, use_frame
+from .envelopment import Envelopment, rts_bounds, solve_batch, on_reference, scaled
 
 __all__ = ["Restriction", "parse_weight_bounds", "restriction_rows", "assurance_region", "RADIAL_RTS"]
 
@@ -222,17 +222,10 @@ def assurance_region(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray | None = None,
         raise SpecError(f"weight_bounds: returns to scale {rts.value!r} is not one of crs, vrs, nirs, ndrs")
     if orientation not in (Orientation.INPUT, Orientation.OUTPUT):
         raise SpecError("weight_bounds: the orientation must be 'input' or 'output'")
-    if Xr is None:
-        Xr, Yr = X, Y
     n, m = X.shape
     s = Y.shape[1]
-    sx, sy = column_scale(X, Xr), column_scale(Y, Yr)
-    Xs, Ys, Xrs, Yrs = X / sx, Y / sy, Xr / sx, Yr / sy
-    n_ref = Xr.shape[0]
-    frame = None
-    if use_frame(solver, screen, n_ref):
-        frame = find_frame(np.hstack([Xrs, Yrs]), m, rts)
-        Xrs, Yrs = Xrs[frame], Yrs[frame]
+    d = scaled(X, Y, Xr, Yr, rts=rts, solver=solver, screen=screen)
+    sx, sy, Xs, Ys, Xrs, Yrs, frame, n_ref = d.sx, d.sy, d.Xs, d.Ys, d.Xrs, d.Yrs, d.frame, d.n_ref
     nr = Xrs.shape[0]
     G, c = restriction_rows(restrictions, Xs, Ys, sx, sy)
     K = G.shape[1]
@@ -273,9 +266,7 @@ def assurance_region(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray | None = None,
     # score variable alone when every restriction is homogeneous (c = 0)
     score = np.where(ok, sol.objective if orientation == Orientation.INPUT else -sol.objective, np.nan)
     lam = sp.csr_array(sol.x[:, 1:1 + nr])
-    if frame is not None:
-        coo = sp.coo_array(lam)
-        lam = sp.csr_array((coo.data, (coo.row, frame[coo.col])), shape=(n, n_ref))
+    lam = on_reference(lam, frame, n_ref)
     return Envelopment(score, sol.status, lam, usage=sol.usage)
 
 

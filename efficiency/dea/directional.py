@@ -17,13 +17,13 @@ disposability, which the frame assumes).
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from solvers import LPSolver
 from solvers.envelopment import EnvelopmentProblem
 
 from ..spec import RTS
-from .envelopment import Envelopment, column_scale, frame as find_frame, rts_bounds, solve, use_frame, with_reference
+from .envelopment import (Envelopment, column_scale, frame as find_frame, on_reference, rts_bounds, solve, use_frame,
+                          with_reference)
 
 
 def ddf(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, Xr: np.ndarray | None = None,
@@ -55,9 +55,7 @@ def ddf(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, Xr: np.ndarra
                                  e_lo, e_hi, s_ub, scale, exclude, slacks)
     sol = solve(solver, problem, label)
     lam = sol.lambdas
-    if frame is not None:
-        coo = sp.coo_array(lam)
-        lam = sp.csr_array((coo.data, (coo.row, frame[coo.col])), shape=(n, n_ref))
+    lam = on_reference(lam, frame, n_ref)
     if not slacks:
         return Envelopment(sol.t, sol.status, lam, usage=sol.usage)
     slack = sol.slack * scale

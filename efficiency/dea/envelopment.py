@@ -139,6 +139,45 @@ def frame(R: np.ndarray, k_in: int, rts: RTS | GRS) -> np.ndarray:
     return screening.frame(R, k_in, crs=rts == RTS.CRS)
 
 
+def on_reference(lam: sp.csr_array, frame: np.ndarray | None, n_ref: int) -> sp.csr_array:
+    """Lambdas solved against the frame (columns = frame rows) as lambdas on all ``n_ref`` reference
+    rows; unchanged without a frame."""
+    if frame is None:
+        return lam
+    coo = sp.coo_array(lam)
+    return sp.csr_array((coo.data, (coo.row, frame[coo.col])), shape=(lam.shape[0], n_ref))
+
+
+@dataclass(frozen=True)
+class Scaled:
+    """A model's data divided by the column means (``column_scale``): the evaluated rows (Xs, Ys) and
+    the reference rows (Xrs, Yrs), cut to the frame when screening applies (``frame``: their
+    indices among the ``n_ref`` reference rows, None without screening)."""
+
+    sx: np.ndarray
+    sy: np.ndarray
+    Xs: np.ndarray
+    Ys: np.ndarray
+    Xrs: np.ndarray
+    Yrs: np.ndarray
+    frame: np.ndarray | None
+    n_ref: int
+
+
+def scaled(X, Y, Xr=None, Yr=None, *, rts=None, solver=None, screen=False, why_not: str | None = None) -> Scaled:
+    """Column-scaled data against the reference (Xr, Yr) (default: the rows themselves), with the
+    reference cut to its frame when ``use_frame(solver, screen, n_ref, why_not)`` says so."""
+    if Xr is None:
+        Xr, Yr = X, Y
+    sx, sy = column_scale(X, Xr), column_scale(Y, Yr)
+    Xrs, Yrs = Xr / sx, Yr / sy
+    rows = None
+    if solver is not None and use_frame(solver, screen, Xr.shape[0], why_not):
+        rows = frame(np.hstack([Xrs, Yrs]), X.shape[1], rts)
+        Xrs, Yrs = Xrs[rows], Yrs[rows]
+    return Scaled(sx, sy, X / sx, Y / sy, Xrs, Yrs, rows, Xr.shape[0])
+
+
 def with_reference(X, Y, B, Xr, Yr, Br):
     """(B, Xr, Yr, Br) with the defaults of the models that take bad outputs: no bad outputs is an
     n x 0 block, and the reference technology is the evaluated rows themselves."""

@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from solvers import MILP, LPBatch, LPProblem, LPSolver, LPStatus
 
 from ..spec import Orientation
-from .envelopment import Envelopment, backend, column_scale, solve_batch
+from .envelopment import Envelopment, backend, scaled, solve_batch
 
 
 def milp_backend(solver: LPSolver) -> LPSolver:
@@ -36,12 +36,10 @@ def frh(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray | None = None, Yr: np.ndarr
     Variables [t, lam (n_ref)], t the score; rows: inputs X_r' lam - g_x t <= b_x, outputs
     Y_r' lam - g_y t >= b_y with (g, b) = (x_o, 0 | 0, y_o) for input orientation and (0, x_o | y_o, 0)
     for output; column-scaled like every other model."""
-    if Xr is None:
-        Xr, Yr = X, Y
     n, m = X.shape
     s = Y.shape[1]
-    sx, sy = column_scale(X, Xr), column_scale(Y, Yr)
-    Xs, Ys, Xrs, Yrs = X / sx, Y / sy, Xr / sx, Yr / sy
+    d = scaled(X, Y, Xr, Yr)                    # no frame: it need not span the FRH
+    Xs, Ys, Xrs, Yrs = d.Xs, d.Ys, d.Xrs, d.Yrs
     nr = Xrs.shape[0]
     A = np.zeros((m + s, 1 + nr))
     A[:m, 1:] = Xrs.T

@@ -35,7 +35,7 @@ from solvers import LPSolver, LPStatus, Usage
 from solvers.envelopment import EnvelopmentProblem, EnvelopmentSolution, replace_rows
 
 from ..spec import RTS, Orientation
-from .envelopment import Envelopment, column_scale, frame as find_frame, rts_bounds, solve, use_frame
+from .envelopment import Envelopment, column_scale, frame as find_frame, rts_bounds, solve, use_frame, on_reference
 
 #: Relative width at which the hyperbolic bisection stops.
 GRAPH_RTOL = 1e-12
@@ -227,9 +227,7 @@ def radial(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray | None = None, Yr: np.nd
         one = np.ones(n)
         ax, ay = (score, one) if orientation == Orientation.INPUT else (one, score)
     lam = sol.lambdas
-    if frame is not None:                      # lambdas on frame columns -> reference columns
-        coo = sp.coo_array(lam)
-        lam = sp.csr_array((coo.data, (coo.row, frame[coo.col])), shape=(n, n_ref))
+    lam = on_reference(lam, frame, n_ref)
     if not slacks:
         return Envelopment(score, sol.status, lam, usage=usage)
     slack = sol.slack * np.concatenate([sx, sy])

@@ -35,7 +35,7 @@ from solvers import LPBatch, LPProblem, LPSolver, LPStatus, Usage
 from solvers.envelopment import SLACK_MARGINS, replace_rows
 
 from ..spec import RTS, Orientation
-from .envelopment import GRS, Envelopment, column_scale, frame as find_frame, rts_bounds, solve_batch, use_frame
+from .envelopment import GRS, Envelopment, rts_bounds, solve_batch, on_reference, scaled
 from .fdh import fdh_russell
 
 
@@ -52,13 +52,8 @@ def russell(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray | None = None, Yr: np.n
     inward = orientation == Orientation.INPUT
     n, m = X.shape
     s = Y.shape[1]
-    sx, sy = column_scale(X, Xr), column_scale(Y, Yr)
-    Xs, Ys, Xrs, Yrs = X / sx, Y / sy, Xr / sx, Yr / sy
-    n_ref = Xr.shape[0]
-    frame = None
-    if use_frame(solver, screen, n_ref):
-        frame = find_frame(np.hstack([Xrs, Yrs]), m, rts)
-        Xrs, Yrs = Xrs[frame], Yrs[frame]
+    d = scaled(X, Y, Xr, Yr, rts=rts, solver=solver, screen=screen)
+    sx, sy, Xs, Ys, Xrs, Yrs, frame, n_ref = d.sx, d.sy, d.Xs, d.Ys, d.Xrs, d.Yrs, d.frame, d.n_ref
     nr = Xrs.shape[0]
     rts_row = rts_bounds(rts)
     q = rts_row is not None
@@ -104,9 +99,7 @@ def russell(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray | None = None, Yr: np.n
         lam, slack_status, more = _phase2(Xs, Ys, Xrs, Yrs, factors, ok, inward, rts_row, sx, sy, solver, lam)
         usage = usage + more
         out_x, out_y = lam @ Xrs * sx, lam @ Yrs * sy
-    if frame is not None:
-        coo = sp.coo_array(lam)
-        lam = sp.csr_array((coo.data, (coo.row, frame[coo.col])), shape=(n, n_ref))
+    lam = on_reference(lam, frame, n_ref)
     if not slacks:
         return Envelopment(mean, status, lam, usage=usage, factors=factors)
     good = ok & (slack_status == LPStatus.OPTIMAL)

@@ -35,7 +35,7 @@ from solvers import LPBatch, LPProblem, LPSolver, LPStatus, Usage
 
 from ..spec import RTS, Orientation
 from .envelopment import (GRS, Envelopment, column_scale, frame as find_frame, rts_bounds, solve, solve_batch,
-                          use_frame, with_reference)
+                          use_frame, with_reference, on_reference)
 from .fdh import fdh_slacks
 
 
@@ -161,9 +161,7 @@ def sbm(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, Xr=None, Yr=N
     dense = sol.x[:, 1 + nr:].toarray() / t_safe[:, None]
     slack = dense * np.concatenate([sx, sy, sb])
     lam = sp.csr_array(sol.x[:, 1:1 + nr].multiply(np.nan_to_num(1.0 / t_safe)[:, None]))
-    if frame is not None:
-        coo = sp.coo_array(lam)
-        lam = sp.csr_array((coo.data, (coo.row, frame[coo.col])), shape=(n, n_ref))
+    lam = on_reference(lam, frame, n_ref)
     sx_, sy_, sb_ = slack[:, :m], slack[:, m:m + s], slack[:, m + s:]
     return Envelopment(rho, sol.status, lam, sx_, sy_, X - sx_, Y + sy_, sol.status.copy(), sol.usage, sb_, B - sb_)
 
@@ -278,9 +276,7 @@ def additive(X: np.ndarray, Y: np.ndarray, Xr=None, Yr=None, *, rts: RTS | GRS, 
     b = np.hstack([X / sx, Y / sy])
     sol = solve(solver, S.problem(b, np.zeros_like(b), 0.0, 0.0, 0.0, True, exclude), "additive DEA")
     lam = sol.lambdas
-    if frame is not None:
-        coo = sp.coo_array(lam)
-        lam = sp.csr_array((coo.data, (coo.row, frame[coo.col])), shape=(n, n_ref))
+    lam = on_reference(lam, frame, n_ref)
     slack = sol.slack * np.concatenate([sx, sy])
     total = np.where(sol.status == LPStatus.OPTIMAL, slack @ w, np.nan)
     return Envelopment(total, sol.status, lam, slack[:, :m], slack[:, m:], X - slack[:, :m], Y + slack[:, m:],

@@ -35,7 +35,8 @@ import scipy.sparse as sp
 from solvers import LPBatch, LPProblem, LPSolver, LPStatus
 
 from ..spec import RTS
-from .envelopment import GRS, Envelopment, column_scale, frame as find_frame, rts_bounds, solve_batch, use_frame
+from .envelopment import (GRS, Envelopment, column_scale, frame as find_frame, on_reference, rts_bounds, solve_batch,
+                          use_frame)
 from .fdh import fdh_slacks
 from .sbm import additive
 
@@ -125,9 +126,7 @@ def weighted_additive(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray | None = None
     ok = sol.status == LPStatus.OPTIMAL
     slack = np.where(ok[:, None], sol.x[:, nr:].toarray() * scale, np.nan)
     lam = sp.csr_array(sol.x[:, :nr])
-    if frame is not None:
-        coo = sp.coo_array(lam)
-        lam = sp.csr_array((coo.data, (coo.row, frame[coo.col])), shape=(n, n_ref))
+    lam = on_reference(lam, frame, n_ref)
     total = np.where(ok, np.sum(W * np.nan_to_num(slack), axis=1), np.nan)
     sx_, sy_ = slack[:, :m], slack[:, m:]
     return Envelopment(total, sol.status, lam, sx_, sy_, X - sx_, Y + sy_, sol.status.copy(), sol.usage)
