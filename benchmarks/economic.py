@@ -15,9 +15,7 @@ runs' cost efficiencies.
 from __future__ import annotations
 
 import argparse
-import platform
 import sys
-import time
 import warnings
 from functools import partial
 from pathlib import Path
@@ -25,19 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from . import data
-
-OUT = Path(__file__).resolve().parent / "results"
-
-
-def _time(fn, repeats: int):
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-        if times[-1] > 30:
-            break
-    return float(np.median(times)), len(times), out
+from .timing import OUT, machine_line, median_time
 
 
 def _cost(X, Y, W, rts: str, **kw):
@@ -58,8 +44,8 @@ def cost_rows(sizes: list[int], rts_list: list[str], repeats: int) -> list[dict]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 _cost(X[:100], Y[:100], W[:100], rts)                        # compile the kernels
-                med, rep, a = _time(run, repeats)
-                ref, _, b = _time(partial(run, solver="highs", screen=False), 1)
+                med, rep, a = median_time(run, repeats)
+                ref, _, b = median_time(partial(run, solver="highs", screen=False), 1)
             P = np.hstack([X / X.mean(axis=0), Y / Y.mean(axis=0)])
             frame = screening.frame(P, 3, crs=rts == "crs").size
             diff = float(np.max(np.abs(a.efficiency.to_numpy() - b.efficiency.to_numpy())))
@@ -70,12 +56,9 @@ def cost_rows(sizes: list[int], rts_list: list[str], repeats: int) -> list[dict]
 
 
 def markdown(rows: list[dict], argv: list[str]) -> str:
-    import numba
-    import scipy
 
     head = ["# efficiency benchmarks: cost efficiency (ef.economic)", "",
-            f"- machine: {platform.platform()}; python {platform.python_version()}; numpy {np.__version__}; "
-            f"scipy {scipy.__version__}; numba {numba.__version__}",
+            machine_line(),
             f"- command: python -m benchmarks.economic {' '.join(argv)}",
             "- data: Cobb-Douglas, m = 3 inputs, s = 2 outputs, input prices U(0.5, 2) per DMU (seeded); "
             "`frame` = extreme-efficient DMUs",

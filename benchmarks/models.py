@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import platform
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -31,19 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import data
-
-OUT = Path(__file__).resolve().parent / "results"
-
-
-def _time(fn, repeats: int):
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-        if times[-1] > 30:
-            break
-    return float(np.median(times)), len(times), out
+from .timing import OUT, machine_line, median_time
 
 
 def _panel(n: int, periods: int, seed: int = 7) -> pd.DataFrame:
@@ -66,9 +52,9 @@ def sbm_rows(n: int, ref_n: int, repeats: int) -> list[dict]:
         call = lambda XX, YY, solver: efficiency.dea(inputs=XX, outputs=YY, model="sbm", rts=rts,  # noqa: E731
                                                      orientation="none", solver=solver)
         call(X[:50], Y[:50], None)
-        med, rep, r = _time(lambda: call(X, Y, None), repeats)
+        med, rep, r = median_time(lambda: call(X, Y, None), repeats)
         sub = min(ref_n, n)
-        med_ref, rep_ref, r_ref = _time(lambda: call(X[:sub], Y[:sub], "scipy"), 1)
+        med_ref, rep_ref, r_ref = median_time(lambda: call(X[:sub], Y[:sub], "scipy"), 1)
         r_sub = call(X[:sub], Y[:sub], None)
         diff = float(np.nanmax(np.abs(r_sub.scores.to_numpy() - r_ref.scores.to_numpy())))
         scaled = med_ref * n / sub
@@ -89,9 +75,9 @@ def malmquist_rows(n: int, periods: int, ref_n: int, repeats: int) -> list[dict]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             efficiency.malmquist(_panel(60, 2), rts=rts, **kw)
-            med, rep, _ = _time(lambda: efficiency.malmquist(panel, rts=rts, **kw), repeats)
+            med, rep, _ = median_time(lambda: efficiency.malmquist(panel, rts=rts, **kw), repeats)
             sub = panel[panel.unit < ref_n]
-            med_ref, _, m_ref = _time(lambda: efficiency.malmquist(sub, rts=rts, solver="highs", screen=False, **kw), 1)
+            med_ref, _, m_ref = median_time(lambda: efficiency.malmquist(sub, rts=rts, solver="highs", screen=False, **kw), 1)
             m_sub = efficiency.malmquist(sub, rts=rts, **kw)
         num = ["malmquist", "effch", "techch"]
         a, b = m_sub.to_frame()[num].to_numpy(float), m_ref.to_frame()[num].to_numpy(float)
@@ -104,12 +90,9 @@ def malmquist_rows(n: int, periods: int, ref_n: int, repeats: int) -> list[dict]
 
 
 def markdown(rows: list[dict], argv: list[str]) -> str:
-    import numba
-    import scipy
 
     head = ["# efficiency benchmarks: SBM and Malmquist rows", "",
-            f"- machine: {platform.platform()}; python {platform.python_version()}; numpy {np.__version__}; "
-            f"scipy {scipy.__version__}; numba {numba.__version__}",
+            machine_line(),
             f"- command: python -m benchmarks.models {' '.join(argv)}",
             "- ratio = default median / reference (< 1 is faster); the reference ran on a subset in the same run "
             "and is scaled linearly to n (see the module docstring)", "",

@@ -26,7 +26,6 @@ measured growth from n = 1 000 to 5 000 of both parts.
 from __future__ import annotations
 
 import argparse
-import platform
 import sys
 import time
 import warnings
@@ -35,20 +34,9 @@ from pathlib import Path
 import numpy as np
 
 from . import data
+from .timing import OUT, machine_line, median_time
 
-OUT = Path(__file__).resolve().parent / "results"
 SIZES = (1000, 5000)
-
-
-def _time(fn, repeats: int):
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-        if times[-1] > 30:
-            break
-    return float(np.median(times)), len(times), out
 
 
 def _highs(highspy):
@@ -164,10 +152,10 @@ def multiplier_rows(n: int, ref_k: int, repeats: int) -> list[dict]:
         frame = screened(X / column_scale(X), Y / column_scale(Y), RTS(rts), None)
         k = min(ref_k, n)
         loop = HighsLoop(X, Y, rts)
-        t_ref, _, ref = _time(lambda: [loop.efficiency(o)[0] for o in range(k)], 1)
+        t_ref, _, ref = median_time(lambda: [loop.efficiency(o)[0] for o in range(k)], 1)
         scaled = t_ref * n / k
         for weights in ("maximin", "solver"):
-            med, rep, r = _time(lambda: ef.multiplier(inputs=X, outputs=Y, rts=rts, weights=weights), repeats)
+            med, rep, r = median_time(lambda: ef.multiplier(inputs=X, outputs=Y, rts=rts, weights=weights), repeats)
             diff = float(np.max(np.abs(r.scores.to_numpy()[:k] - np.array(ref))))
             rows.append({"model": f"multiplier ({weights})", "n": n, "rts": rts, "median_s": med, "repeats": rep,
                          "lps": n * (2 if weights == "maximin" else 1), "frame": int(frame.size), "matrix_s": None,
@@ -196,11 +184,11 @@ def cross_rows(n: int, ref_k: int, repeats: int) -> list[dict]:
     for method, sec in (("arbitrary", "II"), ("aggressive", "II"), ("benevolent", "III")):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            med, rep, r = _time(lambda: ef.cross_efficiency(inputs=X, outputs=Y, rts="crs", method=method,
+            med, rep, r = median_time(lambda: ef.cross_efficiency(inputs=X, outputs=Y, rts="crs", method=method,
                                                             secondary=sec), repeats)
         w = r.weights.to_numpy()
         v, u, u0 = w[:, :3], w[:, 3:5], w[:, 5]
-        t_matrix, _, _ = _time(lambda: ratings(v, u, u0, X, Y, Orientation.INPUT, False, r.scores.to_numpy()), 3)
+        t_matrix, _, _ = median_time(lambda: ratings(v, u, u0, X, Y, Orientation.INPUT, False, r.scores.to_numpy()), 3)
         # reference: the loop's LPs on k raters (scaled), then the matrix one rater's row at a time;
         # compared: the efficiencies and, for Doyle-Green, the (unique) secondary objective values
         t_lp = t_eff
@@ -225,13 +213,9 @@ def cross_rows(n: int, ref_k: int, repeats: int) -> list[dict]:
 
 def markdown(rows: list[dict], argv: list[str]) -> str:
     import highspy  # noqa: F401
-    import numba
-    import scipy
-    from importlib.metadata import version
 
     head = ["# efficiency benchmarks: multiplier form and cross-efficiency", "",
-            f"- machine: {platform.platform()}; python {platform.python_version()}; numpy {np.__version__}; "
-            f"scipy {scipy.__version__}; numba {numba.__version__}; highspy {version('highspy')}",
+            machine_line(),
             f"- command: python -m benchmarks.multiplier {' '.join(argv)}",
             "- data: benchmarks.data.cobb_douglas, m = 3, s = 2, input orientation; LPs = LPs solved by ours; "
             "frame = rows per LP after screening",
