@@ -106,10 +106,16 @@ def _technology(model: Model, rts: RTS, rts_bounds, orientation: Orientation, *,
                         "1999) or FDH; use model='bam' (bounded, any returns to scale) or model='additive' with "
                         "slack_weights")
     if rts == RTS.FRH:
-        if model != Model.RADIAL or orientation == Orientation.GRAPH:
-            raise SpecError("rts='frh' (free replicability hull): the radial model, input or output orientation")
-        if super_efficiency or scale or has_bads:
-            raise SpecError("rts='frh': no super-efficiency, scale or undesirable outputs")
+        if model not in (Model.RADIAL, Model.SBM, Model.DDF, Model.ADDITIVE):
+            raise SpecError(f"rts='frh' (free replicability hull): the radial, sbm, ddf and additive models, not "
+                            f"{model.value!r}")
+        if model == Model.RADIAL and orientation == Orientation.GRAPH:
+            raise SpecError("rts='frh': the radial model in input or output orientation")
+        if super_efficiency or scale:
+            raise SpecError("rts='frh': no super-efficiency or scale")
+        if has_bads and model != Model.SBM:
+            raise SpecError(f"undesirable: bad outputs on the free replicability hull are taken by the sbm model, "
+                            f"not {model.value!r}")
         if screen:
             raise SpecError("screen=True: the frame of a convex technology does not span the free replicability hull")
     if rts == RTS.FDH:
@@ -199,8 +205,8 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
     0 <= L <= 1 <= U: generalised returns to scale L <= sum(lambda) <= U (deaR's 'grs', Benchmarking's
     'vrs+'); 'fdh': the free disposal hull technology (one observed peer, no convexity) for the
     radial (= model='fdh'), sbm, ddf, additive, russell, ram, bam and mea models, solved exactly by
-    enumeration (no LP); 'frh': the free replicability hull (integer lambdas; radial model), a
-    mixed-integer LP. ``solver`` and ``client`` are keyword-only (passed positionally after
+    enumeration (no LP); 'frh': the free replicability hull (integer lambdas; radial, sbm, ddf and additive
+    models), a mixed-integer LP. ``solver`` and ``client`` are keyword-only (passed positionally after
     ``reference``, as before, they still work with a FutureWarning). ``reference``: another set of
     DMUs (same columns) whose frontier the data are measured against. ``solver``: 'numba' (default when numba
     is installed), 'highs', 'scipy', 'pulp' or 'pulp:NAME'. ``slacks``: run phase II (max slack sum,
@@ -268,14 +274,14 @@ def dea(data=None, id=None, inputs=None, outputs=None, undesirable=None, model="
                                solver=lp, screen=screen)
     elif model == Model.FDH or (model == Model.RADIAL and tech == RTS.FDH):
         env = fdh(fd.X, fd.Y, Xr, Yr, orientation=orientation)
-    elif tech == RTS.FRH:
-        env = frh(fd.X, fd.Y, Xr, Yr, orientation=orientation, solver=lp)
+    elif tech == RTS.FRH and model == Model.RADIAL:
+        env = frh(fd.X, fd.Y, Xr, Yr, orientation=orientation, solver=lp, slacks=slacks)
     elif model == Model.RADIAL:
         env = radial(fd.X, fd.Y, Xr, Yr, rts=tech, orientation=orientation, solver=lp, slacks=slacks,
                      discretion=discretion, screen=screen, exclude=exclude)
     elif model == Model.ADDITIVE and slack_weights is not None:
         W = _slack_weights(fd, slack_weights)
-        kind = LP if W.ndim == 2 else kind
+        kind = LP if W.ndim == 2 and tech != RTS.FRH else kind
         env = weighted_additive(fd.X, fd.Y, Xr, Yr, weights=W, rts=tech, solver=lp, screen=screen)
     elif model == Model.ADDITIVE:
         env = additive(fd.X, fd.Y, Xr, Yr, rts=tech, solver=lp, screen=screen)

@@ -22,6 +22,7 @@ from solvers import LPSolver
 from solvers.envelopment import EnvelopmentProblem
 
 from ..spec import RTS
+from .frh import frh_ddf
 from .envelopment import (Envelopment, column_scale, frame as find_frame, on_reference, rts_bounds, solve, use_frame,
                           with_reference)
 
@@ -36,6 +37,8 @@ def ddf(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, Xr: np.ndarra
     s = Y.shape[1]
     B, Xr, Yr, Br = with_reference(X, Y, B, Xr, Yr, Br)
     k_b = B.shape[1]
+    if rts == RTS.FRH:                                    # integer lambdas: a MILP (module frh)
+        return frh_ddf(X, Y, Xr, Yr, gx=gx, gy=gy, solver=solver, slacks=slacks)
     gb = np.zeros_like(B) if gb is None else gb
     scale = np.concatenate([column_scale(X, Xr), column_scale(Y, Yr), column_scale(B, Br) if k_b else []])
     R = np.hstack([Xr, Yr, Br]) / scale

@@ -37,6 +37,7 @@ from ..spec import RTS, Orientation
 from .envelopment import (GRS, Envelopment, column_scale, frame as find_frame, rts_bounds, solve, solve_batch,
                           use_frame, with_reference, on_reference)
 from .fdh import fdh_slacks
+from .frh import frh_additive, frh_sbm
 
 
 def _replace_zeros(Y: np.ndarray, Yr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -102,6 +103,12 @@ def sbm(X: np.ndarray, Y: np.ndarray, B: np.ndarray | None = None, Xr=None, Yr=N
         B, Br = _replace_zeros(B, Br)
     if rts == RTS.FDH:
         return _sbm_fdh(X, Y, B, Xr, Yr, Br, orientation)
+    if rts == RTS.FRH:
+        npos = np.maximum((X > 0).sum(axis=1), 1)
+        with np.errstate(divide="ignore"):
+            w_in = np.where(X > 0, 1.0 / (npos[:, None] * X), 0.0)
+        return frh_sbm(X, Y, B, Xr, Yr, Br, orientation=orientation, w_in=w_in,
+                       w_out=1.0 / ((s + k) * np.hstack([Y, B])), solver=solver)
     sx, sy, sb = column_scale(X, Xr), column_scale(Y, Yr), column_scale(B, Br) if k else np.ones(0)
     Xs, Ys, Bs = X / sx, Y / sy, B / sb
     Xrs, Yrs, Brs = Xr / sx, Yr / sy, Br / sb
@@ -266,6 +273,8 @@ def additive(X: np.ndarray, Y: np.ndarray, Xr=None, Yr=None, *, rts: RTS | GRS, 
             v = np.concatenate([dx, dy], axis=2) @ w
             return v, np.ones(v.shape, dtype=bool)
         return fdh_slacks(X, Y, Xr, Yr, value, maximise=True)
+    if rts == RTS.FRH:
+        return frh_additive(X, Y, Xr, Yr, weights=w, solver=solver)
     sx, sy = column_scale(X, Xr), column_scale(Y, Yr)
     R = np.hstack([Xr / sx, Yr / sy])
     n_ref = R.shape[0]

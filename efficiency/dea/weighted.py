@@ -38,6 +38,7 @@ from ..spec import RTS
 from .envelopment import (GRS, Envelopment, column_scale, frame as find_frame, on_reference, rts_bounds, solve_batch,
                           use_frame)
 from .fdh import fdh_slacks
+from .frh import frh_additive
 from .sbm import additive
 
 
@@ -82,6 +83,8 @@ def weighted_additive(X: np.ndarray, Y: np.ndarray, Xr: np.ndarray | None = None
             return v, np.ones(v.shape, dtype=bool)
 
         return fdh_slacks(X, Y, Xr, Yr, value, maximise=True)
+    if rts == RTS.FRH:
+        return frh_additive(X, Y, Xr, Yr, weights=W, solver=solver)
     if rts == RTS.VRS:
         bounds = None
     if W.ndim == 1 and bounds is None:
