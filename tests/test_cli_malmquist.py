@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -42,18 +43,36 @@ BASE = ["--id", "unit", "--period", "year", "--inputs", "x1,x2", "--outputs", "y
                                       (["--kind", "base", "--base", "2001", "--rts", "vrs"],
                                        {"kind": "base", "base": 2001, "rts": "vrs"}),
                                       (["--kind", "global", "--undesirable", "b1", "--cumulative"],
-                                       {"kind": "global", "undesirable": ["b1"], "cumulative": True})])
+                                       {"kind": "global", "undesirable": ["b1"], "cumulative": True}),
+                                      (["--decomposition", "bias", "--rts", "vrs", "--tc-vrs"],
+                                       {"decomposition": "bias", "rts": "vrs", "tc_vrs": True}),
+                                      (["--decomposition", "rd", "--rts", "vrs", "--orientation", "output"],
+                                       {"decomposition": "rd", "rts": "vrs", "orientation": "output"}),
+                                      (["--decomposition", "gl", "--rts", "vrs", "--kind", "sequential"],
+                                       {"decomposition": "gl", "rts": "vrs", "kind": "sequential"}),
+                                      (["--decomposition", "fgnz", "--rts", "vrs", "--tc-vrs"],
+                                       {"rts": "vrs", "tc_vrs": True}),
+                                      (["--decomposition", "rts", "--rts", "vrs"],
+                                       {"decomposition": "rts", "rts": "vrs"}),
+                                      (["--kind", "biennial", "--rts", "vrs", "--undesirable", "b1"],
+                                       {"kind": "biennial", "rts": "vrs", "undesirable": ["b1"]})])
 def test_cli_equals_api(panel_csv, extra, kw):
     res = _run(["malmquist", str(panel_csv), *BASE, *extra])
     assert res.exit_code == 0, res.output
     table = pd.read_csv(io.StringIO(res.stdout))
-    api = efficiency.malmquist(_panel(), id="unit", period="year", inputs=["x1", "x2"], outputs=["y1"],
-                               **kw).to_frame()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", efficiency.SolveWarning)          # VRS cross-period infeasibilities
+        api = efficiency.malmquist(_panel(), id="unit", period="year", inputs=["x1", "x2"], outputs=["y1"],
+                                   **kw).to_frame()
     assert list(table.columns) == list(api.columns)          # id first, no index column
     assert list(table.columns[:6]) == ["unit", "period_from", "period_to", "malmquist", "effch", "techch"]
     assert (table["unit"] == api["unit"]).all() and len(table) == 6 * 2
     num = api.select_dtypes("number").columns
     np.testing.assert_allclose(table[num].to_numpy(float), api[num].to_numpy(float), rtol=1e-12, atol=1e-14)
+    assert (table["status"] == api["status"]).all() and api["malmquist"].notna().sum() >= 3
+    if "decomposition" in kw:
+        assert (api.columns[6:11].tolist() == ["pech", "sech", "obtech", "ibtech", "matech"]) == \
+            (kw["decomposition"] == "bias")
 
 
 def test_cli_json_out(panel_csv, tmp_path):
@@ -110,6 +129,25 @@ def test_cli_usage_errors(panel_csv):
     assert res.stderr == "error: base: a base period is used only with kind='base', not kind='adjacent'\n"
 
 
+def test_cli_decomposition_and_biennial_errors(panel_csv):
+    assert _run(["malmquist", str(panel_csv), *BASE, "--decomposition", "fisher"]).exit_code == 2
+    assert _run(["malmquist", str(panel_csv), *BASE, "--kind", "bienial"]).exit_code == 2
+    res = _run(["malmquist", str(panel_csv), *BASE, "--decomposition", "rd"])
+    assert res.exit_code == 1
+    assert res.stderr.startswith("error: decomposition: 'rd' splits the CRS index into VRS technical change") and \
+        "it needs rts='vrs', not rts='crs'" in res.stderr
+    res = _run(["malmquist", str(panel_csv), *BASE, "--decomposition", "gl", "--rts", "vrs", "--tc-vrs"])
+    assert res.exit_code == 1 and res.stderr.startswith("error: tc_vrs: measuring technical change on VRS frontiers "
+                                                        "applies to decomposition 'fgnz' or 'bias', not 'gl'")
+    res = _run(["malmquist", str(panel_csv), *BASE, "--tc-vrs"])
+    assert res.exit_code == 1 and "tc_vrs: technical change on VRS frontiers needs rts='vrs'" in res.stderr
+    res = _run(["malmquist", str(panel_csv), *BASE, "--kind", "biennial", "--base", "2001"])
+    assert res.exit_code == 1
+    assert res.stderr == "error: base: a base period is used only with kind='base', not kind='biennial'\n"
+    res = _run(["malmquist", str(panel_csv), *BASE, "--decomposition", "bias", "--kind", "global"])
+    assert res.exit_code == 1 and "kind='adjacent' or 'sequential', not kind='global'" in res.stderr
+
+
 def test_cli_adjacent_malmquist_luenberger_warning_explains_infeasible_rows():
     """The industry columns of the sample panel: with a bad output, 28 of the 248 adjacent-period rows have
     an infeasible cross-period LP (weak disposability); the global index has none."""
@@ -130,7 +168,9 @@ def test_cli_adjacent_malmquist_luenberger_warning_explains_infeasible_rows():
     table = pd.read_csv(io.StringIO(res.stdout))
     assert (table["status"] == "infeasible").sum() == 28 and table["malmquist"].isna().sum() == 28
     assert table[["d_from_from", "d_to_to"]].notna().all().all()              # own-period LPs all solved
-    res = _run(args + ["--kind", "global"])
-    assert res.exit_code == 0 and res.stderr == ""
-    table = pd.read_csv(io.StringIO(res.stdout))
-    assert len(table) == 248 and (table["status"] == "optimal").all() and table["malmquist"].notna().all()
+    for kind in ("global", "biennial"):            # neither has an infeasible LP
+        res = _run(args + ["--kind", kind])
+        assert res.exit_code == 0 and res.stderr == ""
+        table = pd.read_csv(io.StringIO(res.stdout))
+        assert len(table) == 248 and (table["status"] == "optimal").all() and table["malmquist"].notna().all()
+        assert f"d_from_{kind}" in table.columns

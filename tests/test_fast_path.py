@@ -138,8 +138,14 @@ def _dea_cases():
     cases += [("bam", rts, "none", v) for rts in RTS_GRS + ["fdh"] for v in ["plain", "reference"]]
     cases += [("mea", rts, orientation, v) for rts in RTS_GRS + ["fdh"] for orientation in ["input", "output", "none"]
               for v in ["plain", "reference"]]
-    # the free replicability hull (integer lambdas): radial, input and output
+    # the free replicability hull (integer lambdas): radial, input and output; sbm, ddf, additive
     cases += [("radial", "frh", orientation, v) for orientation in ["input", "output"] for v in ["plain", "reference"]]
+    cases += [("sbm", "frh", orientation, v) for orientation in ["none", "input", "output"]
+              for v in ["plain", "undesirable"]] + [("sbm", "frh", "none", "reference")]
+    cases += [("ddf", "frh", direction, "plain") for direction in ["proportional", "unit", "input", "output", "vector",
+                                                                   "per-dmu"]] + [("ddf", "frh", "proportional",
+                                                                                   "reference")]
+    cases += [("additive", "frh", "none", v) for v in ["plain", "reference", "weights", "weights-matrix"]]
     return cases
 
 
@@ -234,7 +240,9 @@ def test_every_documented_dea_option_is_covered():
     every_rts = {r.value for r in ef.RTS}
     assert every_rts == set(RTS) | {"grs", "fdh", "frh"}
     assert {c[1] for c in DEA_CASES if c[0] == "radial"} == every_rts
-    for model in ("sbm", "ddf", "additive", "russell", "bam", "mea"):     # FRH: the radial model only
+    for model in ("sbm", "ddf", "additive"):
+        assert {c[1] for c in DEA_CASES if c[0] == model} == every_rts, model
+    for model in ("russell", "bam", "mea"):                                # FRH: radial, sbm, ddf, additive
         assert {c[1] for c in DEA_CASES if c[0] == model} == every_rts - {"frh"}, model
     assert {c[1] for c in DEA_CASES if c[0] == "ram"} == {"vrs", "fdh"}       # RAM: VRS or FDH only
     assert {c[1] for c in DEA_CASES if c[0] == "rdm"} == {"vrs"}              # RDM: VRS by construction
@@ -252,18 +260,26 @@ def test_every_documented_dea_option_is_covered():
 # ef.malmquist: every kind
 # --------------------------------------------------------------------------------------------------
 
-MALMQUIST_CASES = ([(kind, rts, orientation, False) for kind in ["adjacent", "base", "sequential", "global"]
+MALMQUIST_CASES = ([(kind, rts, orientation, False, "fgnz") for kind in ["adjacent", "base", "sequential", "global"]
                     for rts in ["crs", "vrs"] for orientation in ["input", "output"]] +
-                   [(kind, rts, "none", True) for kind in ["adjacent", "base", "sequential", "global"]
-                    for rts in ["crs", "vrs"]])
+                   [(kind, rts, "none", True, "fgnz") for kind in ["adjacent", "base", "sequential", "global"]
+                    for rts in ["crs", "vrs"]] +
+                   # decompositions (issue 14; "+tc" = tc_vrs=True) and the biennial kind, one case each
+                   [("adjacent", "vrs", "input", False, "rd"), ("sequential", "vrs", "output", False, "gl"),
+                    ("adjacent", "crs", "output", False, "bias"), ("adjacent", "vrs", "input", False, "bias+tc"),
+                    ("sequential", "vrs", "output", False, "fgnz+tc"), ("base", "vrs", "input", False, "rts"),
+                    ("biennial", "vrs", "output", False, "fgnz"), ("biennial", "vrs", "input", False, "rts"),
+                    ("biennial", "vrs", "none", True, "fgnz")])
 
 
-@pytest.mark.parametrize("kind,rts,orientation,bads", MALMQUIST_CASES,
-                         ids=[f"{c[0]}-{c[1]}-{c[2]}{'-ml' if c[3] else ''}" for c in MALMQUIST_CASES])
+@pytest.mark.parametrize("kind,rts,orientation,bads,decomposition", MALMQUIST_CASES,
+                         ids=[f"{c[0]}-{c[1]}-{c[2]}{'-ml' if c[3] else ''}{'' if c[4] == 'fgnz' else '-' + c[4]}"
+                              for c in MALMQUIST_CASES])
 @SETTINGS
 @given(seed=st.integers(0, 2**32 - 1))
-def test_malmquist_default_backend_equals_plain_highs(kind, rts, orientation, bads, seed):
-    key = zlib.crc32(f"{kind}{rts}{orientation}{bads}".encode())
+def test_malmquist_default_backend_equals_plain_highs(kind, rts, orientation, bads, decomposition, seed):
+    extra = "" if decomposition == "fgnz" else decomposition        # the fgnz cases keep their data
+    key = zlib.crc32(f"{kind}{rts}{orientation}{bads}{extra}".encode())
     units = 64 + seed % 37
     frames = []
     scale = None
@@ -274,16 +290,21 @@ def test_malmquist_default_backend_equals_plain_highs(kind, rts, orientation, ba
         f[_names(f, "y")] *= 1.0 + 0.05 * t                         # some technical change
         frames.append(f.assign(unit=[f"u{i}" for i in range(units)], year=year))
     panel = pd.concat(frames, ignore_index=True)
-    kw = dict(id="unit", period="year", inputs=_names(panel, "x"), outputs=_names(panel, "y"), kind=kind, rts=rts)
+    kw = dict(id="unit", period="year", inputs=_names(panel, "x"), outputs=_names(panel, "y"), kind=kind, rts=rts,
+              decomposition=decomposition.removesuffix("+tc"), tc_vrs=decomposition.endswith("+tc"))
     if bads:
         kw["undesirable"] = _names(panel, "b")
     else:
         kw["orientation"] = orientation
     plain = _quiet(ef.malmquist, panel, solver="highs", screen=False, **kw).to_frame()
     fast = _quiet(ef.malmquist, panel, **kw).to_frame()
-    columns = [c for c in ("malmquist", "effch", "techch", "pech", "sech") if c in plain]
+    columns = [c for c in ("malmquist", "effch", "techch", "pech", "sech", "obtech", "ibtech", "matech") if c in plain]
     columns += [c for c in plain.columns if c.startswith(("d_", "v_")) and c != "v_status"]
-    assert_same(fast, plain, columns, f"malmquist {kind} {rts} {orientation} bads={bads} ({units} units)")
+    if decomposition != "fgnz":
+        assert {"malmquist", "effch", "techch"} <= set(columns) and ("obtech" in columns) == decomposition.startswith(
+            "bias") and ("d_mix_from" in columns) == decomposition.startswith(("bias", "gl"))
+    assert_same(fast, plain, columns, f"malmquist {kind} {rts} {orientation} bads={bads} {decomposition} "
+                                      f"({units} units)")
 
 
 # --------------------------------------------------------------------------------------------------

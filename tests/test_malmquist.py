@@ -1,5 +1,6 @@
 """Malmquist and Malmquist-Luenberger indices (efficiency.malmquist): identities, hand-computed kinds,
-unbalanced panels, infeasible LPs, cumulative products, errors, backends."""
+unbalanced panels, infeasible LPs, cumulative products, errors, backends. The decompositions other than
+FGNZ and the biennial kind in detail: test_malmquist_decomp.py."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import efficiency as ef
 from efficiency.errors import DataError, SolveWarning, SpecError
 from efficiency.malmquist import MalmquistResult, malmquist
 
-KINDS = ("adjacent", "base", "sequential", "global")
+KINDS = ("adjacent", "base", "sequential", "global", "biennial")
 INDEX = ["malmquist", "effch", "techch"]
 
 

@@ -6,26 +6,27 @@ the packages listed there; those of ``BLIND`` (references kept back) with Malmqu
 from LPs solved with scipy's linprog. A folder without a spec, a file no test reads, a missing
 package's files or a blind panel's folder appearing fail. Each reference file is recognised by its
 name: Benchmarking ``benchmarking_{crs,vrs}_{in,out}``, productivity
-``productivity_{crs,vrs,nirs}_{in,out}``, deaR ``deaR_{crs,vrs}_{io,oo}_fgnz``.
+``productivity_{crs,vrs,nirs}_{in,out}``, deaR ``deaR_{crs,vrs}_{io,oo}_{fgnz,rd,gl}``. (deaR's further
+decompositions in ``ref/malmquist_decomp`` are compared in ``test_malmquist_decomp.py``.)
 
 Conventions of the packages (README "Conventions" and the Malmquist table):
 
 * Benchmarking's ``eST`` is the Farrell efficiency of period-S data against the period-T technology
   (input theta; output phi = 1 / our Shephard score), so e00 = d_from_from, e01 = d_from_to,
   e10 = d_to_from, e11 = d_to_to (reciprocals under ``out``). Its ``out`` indices are the reciprocals
-  of ours. Its ``vrs`` files use VRS distances throughout (not the FGNZ decomposition): they are
-  rebuilt here from our ``v_*`` columns, and its empty cells (infeasible VRS cross-period LPs) must be
+  of ours. Its ``vrs`` files use VRS distances throughout (not the FGNZ decomposition): they are our
+  ``decomposition="rts"`` (malmquist, effch, techch and the d_* distances all VRS), which must also
+  equal the ``v_*`` columns of the FGNZ run; its empty cells (infeasible VRS cross-period LPs) must be
   exactly our NaNs.
 * productivity's levels are Shephard distances (input >= 1 = 1/theta, output <= 1), named by the
   technology period, then the input period, then the output period (1 = t, 0 = t-1): c000 =
-  d_from_from, c100 = d_from_to, c011 = d_to_from, c111 = d_to_to, v000/v111 = v_from_from/v_to_to.
+  d_from_from, c100 = d_from_to, c011 = d_to_from, c111 = d_to_to, v000/v111 = v_from_from/v_to_to,
+  and the mixed-period levels c010 = d_mix_from, c110 = d_mix_to of ``decomposition="bias"``, whose
+  ``obtech``, ``ibtech``, ``matech`` (CRS, as productivity's) are compared too.
 * deaR ``fgnz``: mi, ec, tc (crs) or mi, tc, pech, sech (vrs), growth > 1 in both orientations.
-
-Not covered, with reasons: productivity's ``obtech``, ``ibtech``, ``matech`` and the mixed-period
-levels ``c110``/``c010`` (the bias decomposition of technical change, which needs distances of data
-mixing one period's inputs with another's outputs; not part of the toolkit's Malmquist), and deaR's
-``rd`` (Ray and Desli 1997) and ``gl`` (Grifell-Tatjé and Lovell 1999) decompositions (single-source
-values; DESIGN section 5 specifies the FGNZ decomposition only).
+  deaR ``rd`` (Ray and Desli 1997) and ``gl`` (Grifell-Tatjé and Lovell 1999), rts = vrs: mi, tc,
+  pech, sech = our malmquist, techch, pech, sech with ``decomposition="rd"``/``"gl"``; empty cells
+  (an infeasible VRS cross-period LP enters) exactly where ours are NaN.
 """
 
 from __future__ import annotations
@@ -76,14 +77,11 @@ ORIENT = {"in": "input", "out": "output", "io": "input", "oo": "output"}
 PATTERNS = {
     "benchmarking": re.compile(r"^benchmarking_(crs|vrs)_(in|out)\.csv$"),
     "productivity": re.compile(r"^productivity_(crs|vrs|nirs)_(in|out)\.csv$"),
-    "deaR": re.compile(r"^deaR_(crs|vrs)_(io|oo)_fgnz\.csv$"),
+    "deaR": re.compile(r"^deaR_(crs|vrs)_(io|oo)_(fgnz|rd|gl)\.csv$"),
 }
-#: Reference files recognised but not reproduced, with the reason.
-NOT_COVERED = {
-    re.compile(r"^deaR_vrs_(io|oo)_(rd|gl)\.csv$"):
-        "deaR rd (Ray-Desli 1997) and gl (Grifell-Tatje-Lovell 1999) decompositions: single-source values, "
-        "and the toolkit implements the FGNZ decomposition only (DESIGN section 5)",
-}
+#: Reference files recognised but not reproduced, with the reason (none since issue 14: the deaR rd
+#: and gl files are reproduced by test_deaR).
+NOT_COVERED: dict[re.Pattern, str] = {}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -91,22 +89,29 @@ NOT_COVERED = {
 # ------------------------------------------------------------------------------------------------
 
 class Runs:
-    """Session cache of Malmquist runs (panel, rts, orientation) -> table keyed by (id, period_to)."""
+    """Session cache of Malmquist runs (panel, rts, orientation, decomposition, tc_vrs) -> table keyed
+    by (id, period_to). The FGNZ and bias runs must solve every LP their values use (CRS); the others
+    (VRS cross-period LPs) may have infeasible rows, which the tests compare with empty cells."""
 
     def __init__(self, oracle: Path):
         self.oracle = oracle
         self._runs: dict = {}
 
-    def table(self, panel: str, rts: str, orientation: str) -> pd.DataFrame:
-        key = (panel, rts, orientation)
+    def table(self, panel: str, rts: str, orientation: str, decomposition: str = "fgnz",
+              tc_vrs: bool = False) -> pd.DataFrame:
+        key = (panel, rts, orientation, decomposition, tc_vrs)
         if key not in self._runs:
             sp = PANELS[panel]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", SolveWarning)    # VRS cross-period infeasibilities
                 m = malmquist(self.oracle / "data" / sp.file, id=sp.id, period=sp.period, inputs=list(sp.inputs),
-                              outputs=list(sp.outputs), rts=rts, orientation=orientation)
+                              outputs=list(sp.outputs), rts=rts, orientation=orientation,
+                              decomposition=decomposition, tc_vrs=tc_vrs)
             df = m.to_frame()
-            assert (df["status"] == "optimal").all(), df.loc[df["status"] != "optimal"]
+            if decomposition in ("fgnz", "bias") and not tc_vrs:
+                assert (df["status"] == "optimal").all(), df.loc[df["status"] != "optimal"]
+            else:
+                assert df["status"].isin(["optimal", "infeasible"]).all(), df.loc[df["status"] != "optimal"]
             df.index = pd.MultiIndex.from_arrays([df[sp.id].astype(str), df["period_to"].astype(float)],
                                                  names=["id", "period"])
             self._runs[key] = df
@@ -201,25 +206,26 @@ def test_benchmarking(oracle, runs, panel):
     for path, match in files:
         rts, o = match.groups()
         ref = _reference(path)
-        ours = _aligned(runs.table(panel, rts, ORIENT[o]), ref)
+        # Benchmarking vrs: VRS distances throughout = our decomposition "rts"
+        ours = _aligned(runs.table(panel, rts, ORIENT[o], "fgnz" if rts == "crs" else "rts"), ref)
         what = f"{panel}/{path.name}"
-        prefix = "d" if rts == "crs" else "v"          # Benchmarking vrs: VRS distances throughout
-        e = {"e00": ours[f"{prefix}_from_from"], "e01": ours[f"{prefix}_from_to"],
-             "e10": ours[f"{prefix}_to_from"], "e11": ours[f"{prefix}_to_to"]}
+        e = {"e00": ours["d_from_from"], "e01": ours["d_from_to"], "e10": ours["d_to_from"], "e11": ours["d_to_to"]}
         e = {k: np.asarray(v, dtype=float) for k, v in e.items()}
+        if rts != "crs":                                 # the same distances as the v_* of the FGNZ run
+            fgnz = _aligned(runs.table(panel, rts, ORIENT[o]), ref)
+            for k, col in (("e00", "v_from_from"), ("e01", "v_from_to"), ("e10", "v_to_from"), ("e11", "v_to_to")):
+                np.testing.assert_allclose(e[k], fgnz[col].to_numpy(float), rtol=1e-12, err_msg=f"{what} {col}")
         if o == "out":                                   # Farrell phi = 1 / Shephard
             e = {k: 1.0 / v for k, v in e.items()}
         for k in e:
             theirs = ref[k].to_numpy(dtype=float)
             _close(e[k], np.where(np.isfinite(theirs), theirs, np.nan), f"{what} {k}", nan_ok=rts != "crs")
-        if rts == "crs":
-            m, ec, tc = (ours[c].to_numpy() for c in ("malmquist", "effch", "techch"))
-            if o == "out":
-                m, ec, tc = 1.0 / m, 1.0 / ec, 1.0 / tc
-        else:                                            # rebuilt from the VRS distances
-            m = np.sqrt(e["e10"] / e["e00"] * e["e11"] / e["e01"])
-            ec = e["e11"] / e["e00"]
-            tc = m / ec
+        m, ec, tc = (ours[c].to_numpy(dtype=float) for c in ("malmquist", "effch", "techch"))
+        if o == "out":
+            m, ec, tc = 1.0 / m, 1.0 / ec, 1.0 / tc
+        if rts != "crs":                                 # our indices are these formulas of the VRS distances
+            np.testing.assert_allclose(m, np.sqrt(e["e10"] / e["e00"] * e["e11"] / e["e01"]), rtol=1e-12)
+            np.testing.assert_allclose(ec, e["e11"] / e["e00"], rtol=1e-12)
         # Benchmarking's infeasible LP is phi = Inf (output), written as an empty cell, but the indices
         # built from it are then 0 or Inf (EconomyLong vrs out, Tibet 2006: m = tc = 0): undefined
         # values, which are NaN here.
@@ -232,6 +238,9 @@ def test_benchmarking(oracle, runs, panel):
                 assert np.all(~np.isfinite(odd) | (odd == 0)), f"{what} {col}: defined where a distance is not"
                 theirs[undefined] = np.nan
             _close(ours_u, theirs, f"{what} {col}", nan_ok=rts != "crs")
+        if rts != "crs":
+            assert (ours.loc[undefined, "status"] == "infeasible").all() and \
+                (ours.loc[~undefined, "status"] == "optimal").all(), f"{what}: statuses"
 
 
 @pytest.mark.parametrize("panel", [p for p, pkg in CASES if pkg == "productivity"])
@@ -241,12 +250,19 @@ def test_productivity(oracle, runs, panel):
         rts, o = match.groups()
         ref = _reference(path)
         ours = _aligned(runs.table(panel, rts, ORIENT[o]), ref)
+        # productivity's obtech, ibtech, matech and mixed-period levels: the CRS bias decomposition
+        bias = _aligned(runs.table(panel, rts, ORIENT[o], "bias"), ref)
         what = f"{panel}/{path.name}"
         _close(ours["malmquist"], ref["malmquist"], f"{what} malmquist")
         _close(ours["effch"], ref["effch"], f"{what} effch")
         _close(ours["techch"], ref["tech"], f"{what} tech")
+        for col in ("obtech", "ibtech", "matech"):
+            _close(bias[col], ref[col], f"{what} {col}")
+        for col in ("malmquist", "effch", "techch"):
+            _close(bias[col], ref[{"techch": "tech"}.get(col, col)], f"{what} bias {col}")
         suffix = "i" if o == "in" else "o"
-        levels = {"c000": "d_from_from", "c100": "d_from_to", "c011": "d_to_from", "c111": "d_to_to"}
+        levels = {"c000": "d_from_from", "c100": "d_from_to", "c011": "d_to_from", "c111": "d_to_to",
+                  "c010": "d_mix_from", "c110": "d_mix_to"}
         if rts != "crs":
             levels.update({"v000": "v_from_from", "v111": "v_to_to"})
             pure = "pure.inp.effch" if o == "in" else "pure.out.effch"
@@ -255,27 +271,36 @@ def test_productivity(oracle, runs, panel):
             _close(ours["sech"], ref[scale], f"{what} {scale}")
         for theirs, mine in levels.items():
             col = theirs + suffix
-            vals = ours[mine].to_numpy(dtype=float)
+            vals = bias[mine].to_numpy(dtype=float)
             if o == "in":                               # Shephard input distance = 1 / theta
                 vals = 1.0 / vals
             _close(vals, ref[col], f"{what} {col}")
 
 
+#: deaR's columns and ours.
+DEAR_COLUMNS = {"mi": "malmquist", "ec": "effch", "tc": "techch", "pech": "pech", "sech": "sech"}
+
+
 @pytest.mark.parametrize("panel", [p for p, pkg in CASES if pkg == "deaR"])
-def test_deaR_fgnz(oracle, runs, panel):
+def test_deaR(oracle, runs, panel):
+    """fgnz, rd and gl files: every column of the file (ec only under crs; rd and gl are vrs only), and
+    under vrs ec = pech * sech in ours."""
     files = _files(_folder(oracle, panel), "deaR")
+    seen = set()
     for path, match in files:
-        rts, o = match.groups()
+        rts, o, dec = match.groups()
+        seen.add(dec)
         ref = _reference(path)
-        ours = _aligned(runs.table(panel, rts, ORIENT[o]), ref)
+        ours = _aligned(runs.table(panel, rts, ORIENT[o], dec), ref)
         what = f"{panel}/{path.name}"
-        _close(ours["malmquist"], ref["mi"], f"{what} mi")
-        _close(ours["techch"], ref["tc"], f"{what} tc")
-        if rts == "crs":
-            _close(ours["effch"], ref["ec"], f"{what} ec")
-        else:
-            _close(ours["pech"], ref["pech"], f"{what} pech")
-            _close(ours["sech"], ref["sech"], f"{what} sech")
+        expected = ["mi", "ec", "tc"] if rts == "crs" else ["mi", "tc", "pech", "sech"]
+        assert [c for c in ref.columns if c not in ("id", "period")] == expected, f"{what}: columns"
+        for col in expected:
+            _close(ours[DEAR_COLUMNS[col]], ref[col], what + " " + col, nan_ok=dec != "fgnz")
+        if rts != "crs":
+            ok = ours["status"] == "optimal"
+            np.testing.assert_allclose(ours.loc[ok, "pech"] * ours.loc[ok, "sech"], ours.loc[ok, "effch"], rtol=1e-12)
+    assert "fgnz" in seen, f"{panel}: no deaR fgnz file"
 
 
 # ------------------------------------------------------------------------------------------------
