@@ -271,6 +271,15 @@ def _seed(seed) -> int:
     return value
 
 
+def _check_replications(B, alpha) -> None:
+    """SpecError unless ``B`` is an integer >= 2 and ``alpha`` lies in (0, 1) (shared with
+    ``efficiency.malmquist_bootstrap``)."""
+    if isinstance(B, bool) or not isinstance(B, (int, np.integer)) or B < 2:
+        raise SpecError(f"B: the number of replications must be an integer >= 2, got {B!r}")
+    if isinstance(alpha, bool) or not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
+        raise SpecError(f"alpha: must lie in (0, 1), got {alpha!r}")
+
+
 def bootstrap_distances(X, Y, delta, *, B, seed, rts, orientation, solver, client=None, h=None,
                         stars=None, label="bootstrap") -> tuple[np.ndarray, float]:
     """The n x B matrix of bootstrap distances (and the bandwidth) for estimates ``delta`` >= 1;
@@ -306,10 +315,7 @@ def bootstrap(data=None, id=None, inputs=None, outputs=None, rts="vrs", orientat
 
     client = moved_to_keywords("bootstrap", _positional, client=client)
     rts, orientation = _rts(rts), _orientation(orientation)
-    if isinstance(B, bool) or not isinstance(B, (int, np.integer)) or B < 2:
-        raise SpecError(f"B: the number of replications must be an integer >= 2, got {B!r}")
-    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
-        raise SpecError(f"alpha: must lie in (0, 1), got {alpha!r}")
+    _check_replications(B, alpha)
     seed = _seed(seed)
     distributed._check_client(client)
     fd = frontier_data(data, id=id, inputs=inputs, outputs=outputs)
