@@ -214,18 +214,27 @@ def _dea_call(file, id_col, inputs, outputs, undesirable, model, rts, orientatio
 @click.option("--outputs", required=True, metavar="C,D", help="Output columns, comma-separated.")
 @click.option("--undesirable", metavar="E",
               help="Bad output columns: the Malmquist-Luenberger index (Chung-Faere-Grosskopf 1997).")
-@click.option("--kind", type=click.Choice(["adjacent", "base", "sequential", "global"]), default="adjacent",
-              show_default=True, help="Technology of each period: adjacent, fixed base, sequential, global.")
+@click.option("--kind", type=click.Choice(["adjacent", "base", "sequential", "global", "biennial"]),
+              default="adjacent", show_default=True,
+              help="Technology of each period: adjacent, fixed base, sequential, global, biennial (each pair of "
+                   "periods pooled; no infeasible LP).")
 @click.option("--base", metavar="PERIOD", help="Base period for --kind base (default: the first).")
 @click.option("--rts", type=click.Choice(["crs", "vrs", "nirs", "ndrs"]), default="crs", show_default=True,
               help="Under vrs/nirs/ndrs pech and sech are added (FGNZ decomposition).")
 @click.option("--orientation", type=click.Choice(["input", "output"]), default="input", show_default=True)
+@click.option("--decomposition", type=click.Choice(["fgnz", "rd", "gl", "bias", "rts"]), default="fgnz",
+              show_default=True,
+              help="fgnz (Faere et al. 1994), rd (Ray-Desli 1997) and gl (Grifell-Tatje-Lovell 1999) with --rts vrs, "
+                   "bias (obtech, ibtech, matech; Faere et al. 1997), rts (every distance under --rts, as "
+                   "Benchmarking's malmquist).")
+@click.option("--tc-vrs", "tc_vrs", is_flag=True,
+              help="Technical change on the VRS frontiers (--decomposition fgnz or bias, --rts vrs; deaR's tc_vrs).")
 @click.option("--cumulative", is_flag=True, help="Add running products per unit (cum_malmquist, ...).")
 @click.option("--solver", metavar="NAME", help="LP backend: numba (default when installed), highs, scipy, pulp, ...")
 @click.option("--summary", is_flag=True, help="Print geometric means per pair of periods on stderr.")
 @_table_options()
-def malmquist(file, id_col, period, inputs, outputs, undesirable, kind, base, rts, orientation, cumulative, solver,
-              summary, quiet, out, fmt):
+def malmquist(file, id_col, period, inputs, outputs, undesirable, kind, base, rts, orientation, decomposition, tc_vrs,
+              cumulative, solver, summary, quiet, out, fmt):
     """Malmquist productivity change of the panel in FILE (one row per unit and period)."""
     from efficiency.data import read_csv
 
@@ -235,7 +244,8 @@ def malmquist(file, id_col, period, inputs, outputs, undesirable, kind, base, rt
         result = efficiency.malmquist(read_csv(file), id=_split(id_col), period=period, inputs=_split(inputs),
                                       outputs=_split(outputs), undesirable=_split(undesirable), kind=kind,
                                       rts=rts, orientation=orientation, solver=solver,
-                                      base=_period_value(base), cumulative=cumulative)
+                                      base=_period_value(base), cumulative=cumulative,
+                                      decomposition=decomposition, tc_vrs=tc_vrs)
     except EfficiencyError as exc:
         _fail(exc)
     write_table(result.to_frame().set_index(list(result.id_names)), out, fmt)
@@ -273,6 +283,45 @@ def window(file, id_col, period, inputs, outputs, undesirable, width, model, rts
     except EfficiencyError as exc:
         _fail(exc)
     write_table(result.to_frame().set_index(list(result.id_names)), out, fmt)
+    if summary:
+        click.echo(result.summary(), err=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "id_col", required=True, metavar="COL[,COL]", help="Unit id column(s).")
+@click.option("--period", required=True, metavar="COL", help="Period column (numeric, e.g. year).")
+@click.option("--inputs", required=True, metavar="A,B", help="Input (quantity) columns, comma-separated.")
+@click.option("--outputs", required=True, metavar="C,D", help="Output (quantity) columns, comma-separated.")
+@click.option("--index", "index", type=click.Choice(["hicks-moorsteen", "fare-primont", "lowe"]),
+              default="hicks-moorsteen", show_default=True,
+              help="TFP index (O'Donnell 2012; R productivity's hicksmoorsteen, fareprim, lowe).")
+@click.option("--rts", type=click.Choice(["crs", "vrs", "nirs", "ndrs"]), default="vrs", show_default=True)
+@click.option("--orientation", type=click.Choice(["output", "input"]), default="output", show_default=True)
+@click.option("--input-prices", "input_prices", metavar="W1,W2",
+              help="Input price columns, one per input (--index lowe).")
+@click.option("--output-prices", "output_prices", metavar="P1,P2",
+              help="Output price columns, one per output (--index lowe).")
+@click.option("--levels", is_flag=True, help="Write the levels (TFP, MP, TFPE, ...) instead of the changes.")
+@click.option("--solver", metavar="NAME", help="LP backend: numba (default when installed), highs, scipy, pulp, ...")
+@click.option("--summary", is_flag=True, help="Print geometric means of the changes per period on stderr.")
+@_table_options()
+def productivity(file, id_col, period, inputs, outputs, index, rts, orientation, input_prices, output_prices, levels,
+                 solver, summary, quiet, out, fmt):
+    """TFP levels and changes of the panel in FILE: Hicks-Moorsteen, Faere-Primont or Lowe index."""
+    from efficiency.data import read_csv
+
+    fmt = _format(out, fmt)
+    _quiet(quiet)
+    try:
+        result = efficiency.productivity(read_csv(file), id=_split(id_col), period=period, inputs=_split(inputs),
+                                         outputs=_split(outputs), index=index, rts=rts, orientation=orientation,
+                                         input_prices=_split(input_prices), output_prices=_split(output_prices),
+                                         solver=solver)
+    except EfficiencyError as exc:
+        _fail(exc)
+    table = result.levels() if levels else result.to_frame()
+    write_table(table.set_index(list(result.id_names)), out, fmt)
     if summary:
         click.echo(result.summary(), err=True)
 
@@ -486,6 +535,78 @@ def bootstrap(file, id_col, inputs, outputs, rts, orientation, B, alpha, seed, s
     except EfficiencyError as exc:
         _fail(exc)
     write_table(result.to_frame(), out, fmt)
+    if summary:
+        click.echo(result.summary(), err=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "id_col", required=True, metavar="COL[,COL]", help="Unit id column(s).")
+@click.option("--period", required=True, metavar="COL", help="Period column (numeric, e.g. year).")
+@click.option("--inputs", required=True, metavar="A,B", help="Input columns, comma-separated.")
+@click.option("--outputs", required=True, metavar="C,D", help="Output columns, comma-separated.")
+@click.option("--undesirable", metavar="E", help="Bad output columns (weak disposability; Luenberger-ML).")
+@click.option("--direction", metavar="NAME|V1,V2,..", default="proportional", show_default=True,
+              help="proportional (x, y, b), unit, input (x, 0, 0), output (0, y, b), or one vector of numbers.")
+@click.option("--kind", type=click.Choice(["adjacent", "sequential", "global", "biennial"]), default="adjacent",
+              show_default=True, help="Technology of each period: adjacent, sequential, global, biennial.")
+@click.option("--rts", type=click.Choice(["crs", "vrs", "nirs", "ndrs"]), default="crs", show_default=True,
+              help="Under vrs/nirs/ndrs pech and sech (effch = pech + sech) are added.")
+@click.option("--solver", metavar="NAME", help="LP backend: numba (default when installed), highs, scipy, pulp, ...")
+@click.option("--summary", is_flag=True, help="Print means per pair of periods on stderr.")
+@_table_options()
+def luenberger(file, id_col, period, inputs, outputs, undesirable, direction, kind, rts, solver, summary, quiet, out,
+               fmt):
+    """Luenberger productivity indicator of the panel in FILE (> 0: improvement; luenberger = effch + techch)."""
+    from efficiency.data import read_csv
+
+    fmt = _format(out, fmt)
+    _quiet(quiet)
+    try:
+        result = efficiency.luenberger(read_csv(file), id=_split(id_col), period=period, inputs=_split(inputs),
+                                       outputs=_split(outputs), undesirable=_split(undesirable),
+                                       direction=_direction(direction), kind=kind, rts=rts, solver=solver)
+    except EfficiencyError as exc:
+        _fail(exc)
+    write_table(result.to_frame().set_index(list(result.id_names)), out, fmt)
+    if summary:
+        click.echo(result.summary(), err=True)
+
+
+@main.command("malmquist-bootstrap")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "id_col", required=True, metavar="COL[,COL]", help="Unit id column(s).")
+@click.option("--period", required=True, metavar="COL", help="Period column (numeric, e.g. year).")
+@click.option("--inputs", required=True, metavar="A,B", help="Input columns, comma-separated.")
+@click.option("--outputs", required=True, metavar="C,D", help="Output columns, comma-separated.")
+@click.option("--rts", type=click.Choice(["crs", "vrs"]), default="crs", show_default=True,
+              help="Technology of the bootstrap; vrs adds pech and sech.")
+@click.option("--orientation", type=click.Choice(["input", "output"]), default="input", show_default=True)
+@click.option("--B", "B", type=click.IntRange(min=2), default=2000, show_default=True, help="Bootstrap replications.")
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05,
+              show_default=True, help="1 - coverage of the intervals.")
+@click.option("--seed", type=click.IntRange(min=0), help="Random seed (same seed, same numbers).")
+@click.option("--solver", metavar="NAME", help="LP backend (default: numba).")
+@_cluster_options
+@click.option("--summary", is_flag=True, help="Print a summary on stderr.")
+@_table_options()
+def malmquist_bootstrap(file, id_col, period, inputs, outputs, rts, orientation, B, alpha, seed, solver, scheduler,
+                        workers, summary, quiet, out, fmt):
+    """Simar-Wilson (1999) bootstrap of the adjacent-period Malmquist index: bias-corrected values and intervals."""
+    from efficiency.data import read_csv
+    from efficiency.distributed import cluster
+
+    fmt = _format(out, fmt)
+    _quiet(quiet)
+    try:
+        with cluster(scheduler, workers) as client:
+            result = efficiency.malmquist_bootstrap(read_csv(file), id=_split(id_col), period=period,
+                                                    inputs=_split(inputs), outputs=_split(outputs), rts=rts,
+                                                    orientation=orientation, B=B, alpha=alpha, seed=seed,
+                                                    solver=solver, client=client)
+    except EfficiencyError as exc:
+        _fail(exc)
+    write_table(result.to_frame().set_index(list(result.id_names)), out, fmt)
     if summary:
         click.echo(result.summary(), err=True)
 

@@ -29,6 +29,9 @@ from .economic import EconomicResult, economic  # noqa: E402  (the function, bou
 from .window import WindowResult, window  # noqa: E402
 from .multiplier import MultiplierResult, multiplier  # noqa: E402  (the function, bound over the module)
 from .cross_efficiency import CrossEfficiencyResult, cross_efficiency  # noqa: E402
+from .luenberger import LuenbergerResult, luenberger  # noqa: E402
+from .malmquist_bootstrap import MalmquistBootstrapResult, malmquist_bootstrap  # noqa: E402
+from .productivity import ProductivityResult, productivity  # noqa: E402  (the function, bound over the module)
 
 __version__ = "0.1.0"
 
@@ -45,6 +48,8 @@ _LAZY = {
 __all__ = ["dea", "economic", "EconomicResult", "malmquist", "window", "WindowResult", "MalmquistResult", "analyze", "Analysis", "sfa", "SFAResult", "three_stage", "ThreeStageResult", "bootstrap", "BootstrapResult", "second_stage", "SecondStageResult", "DataError", "EfficiencyError", "EfficiencyWarning", "SolverError", "SolveWarning", "SpecError",
            "ConvergenceWarning", "SkewnessWarning",
            "multiplier", "MultiplierResult", "cross_efficiency", "CrossEfficiencyResult",
+           "luenberger", "LuenbergerResult", "malmquist_bootstrap", "MalmquistBootstrapResult",
+           "productivity", "ProductivityResult",
            *_LAZY]
 
 

@@ -161,8 +161,13 @@ class Analysis:
     * ``dimensions``: the spec, one row per dimension (model, frontier, columns, weight);
     * ``malmquist`` (with a period): dimension, id, period_from, period_to, malmquist, effch,
       techch (+ pech, sech), status;
+    * ``productivity`` (with a period, for dimensions with ``dynamics = "hicks-moorsteen"``,
+      ``"fare-primont"`` or ``"lowe"``): dimension, index, id, period_from, period_to, tfp_change,
+      mp_change, tfpe_change, then the technical, scale and mix efficiency changes of
+      :func:`efficiency.productivity`;
     * ``dynamics`` (with a period): id, period_from, period_to, coordination_from, coordination_to,
-      coordination_change (D_to - D_from), then malmquist_<dimension> for each DEA dimension;
+      coordination_change (D_to - D_from), then malmquist_<dimension> for each dimension with a
+      Malmquist index and tfp_change_<dimension> for each with a TFP index;
     * ``groups`` (with a group): id (, period), group, then group_<d>, meta_<d>, tgr_<d> per DEA
       dimension; ``group_summary``: group, dimension, mean group and meta scores, mean TGR.
 
@@ -179,6 +184,7 @@ class Analysis:
     group_summary: pd.DataFrame | None
     source: str
     cross_efficiency: pd.DataFrame | None = None
+    productivity: pd.DataFrame | None = None
 
     @property
     def key_columns(self) -> list[str]:
@@ -193,7 +199,8 @@ class Analysis:
         groups, group_summary (plain columns)."""
         named = {"scores": self.scores, "summary": self.summary_table, "dimensions": self.dimensions,
                  "malmquist": self.malmquist, "dynamics": self.dynamics, "groups": self.groups,
-                 "group_summary": self.group_summary, "cross_efficiency": self.cross_efficiency}
+                 "group_summary": self.group_summary, "cross_efficiency": self.cross_efficiency,
+                 "productivity": self.productivity}
         return {k: v for k, v in named.items() if v is not None}
 
     def report(self, directory) -> Path:
@@ -389,14 +396,14 @@ def analyze(data, spec, *, solver=None) -> Analysis:
         "undesirable": [", ".join(d.undesirable) for d in sp.dimensions],
         "weight": list(sp.weights), "threshold": sp.threshold})
 
-    mq = dyn = None
+    mq = dyn = tfp = None
     if sp.period:
-        mq, dyn = _dynamics(sp, work, scores, periods, solver)
+        mq, tfp, dyn = _dynamics(sp, work, scores, periods, solver)
     grp = gsum = None
     if sp.group:
         grp, gsum = _groups(sp, work, keys, periods, U, solver)
     ce = _cross_efficiency(sp, work, keys, periods, solver)
-    return Analysis(sp, scores, _summary(sp, scores), dims, mq, dyn, grp, gsum, raw.source, ce)
+    return Analysis(sp, scores, _summary(sp, scores), dims, mq, dyn, grp, gsum, raw.source, ce, tfp)
 
 
 def _cross_efficiency(sp: AnalysisSpec, work: pd.DataFrame, keys: list[str], periods, solver) -> pd.DataFrame | None:
@@ -474,6 +481,7 @@ def _dynamics(sp: AnalysisSpec, work, scores, periods, solver):
         f.insert(1, "kind", kind)
         frames.append(f)
     mq = pd.concat(frames, ignore_index=True) if frames else None
+    tfp = _productivity(sp, work, solver)
 
     # change in D between consecutive periods, per unit, in the order of first appearance
     P = np.unique(periods)
@@ -494,7 +502,61 @@ def _dynamics(sp: AnalysisSpec, work, scores, periods, solver):
             m = f.set_index([sp.id, "period_from", "period_to"])["malmquist"]
             idx = pd.MultiIndex.from_frame(dyn[[sp.id, "period_from", "period_to"]])
             dyn[f"malmquist_{name}"] = m.reindex(idx).to_numpy()
-    return mq, dyn
+    if tfp is not None:
+        for name, f in tfp.groupby("dimension", sort=False):
+            m = f.set_index([sp.id, "period_from", "period_to"])["tfp_change"]
+            idx = pd.MultiIndex.from_frame(dyn[[sp.id, "period_from", "period_to"]])
+            dyn[f"tfp_change_{name}"] = m.reindex(idx).to_numpy()
+    return mq, tfp, dyn
+
+
+def _productivity(sp: AnalysisSpec, work, solver) -> pd.DataFrame | None:
+    """The TFP index (O'Donnell 2012) of each dimension with ``dynamics`` other than 'malmquist', on
+    the dimension's columns: rts 'crs' when the dimension is CRS, else 'vrs'; the dimension's
+    orientation when it is 'input' or 'output', else 'output' (the package's default). Each row is the
+    change from the unit's previous period to ``period_to``."""
+    from .productivity import productivity
+
+    frames = []
+    for d in sp.dimensions:
+        index = sp.productivity_index(d)
+        if index is None:
+            continue
+        cols = list(dict.fromkeys(d.inputs + d.outputs + d.input_prices + d.output_prices))
+        with _Prefixed(f"dimension {d.name!r}, dynamics {index!r} (spec key dimensions.{d.name}.dynamics)"):
+            r = productivity(work[[sp.id, sp.period] + cols], id=sp.id, period=sp.period, inputs=list(d.inputs),
+                             outputs=list(d.outputs), index=index, rts="crs" if d.rts == "crs" else "vrs",
+                             orientation=d.orientation if d.orientation in ("input", "output") else "output",
+                             input_prices=list(d.input_prices) or None,
+                             output_prices=list(d.output_prices) or None, solver=solver)
+        f = _with_period_from(r.to_frame().reset_index(drop=True), sp, chained=index != "hicks-moorsteen")
+        f.insert(0, "dimension", d.name)
+        f.insert(1, "index", index)
+        frames.append(f)
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def _with_period_from(f: pd.DataFrame, sp: AnalysisSpec, chained: bool) -> pd.DataFrame:
+    """A per-(unit, period) change table with ``period_from`` (the unit's previous period) and
+    ``period_to`` in place of the period column; the unit's first period (no change) is dropped.
+    ``chained``: the changes are over the unit's first period (Faere-Primont and Lowe, as R
+    productivity reports them; transitive indices), turned here into changes over the previous period
+    (the ratio of consecutive rows)."""
+    f = f.sort_values([sp.id, sp.period], kind="stable", key=lambda c: c if c.name == sp.period else
+                      c.map({u: i for i, u in enumerate(pd.unique(f[sp.id]))}))
+    by = f.groupby(sp.id, sort=False)
+    prev = by[sp.period].shift(1)
+    if chained:
+        change = [c for c in f.columns if c.endswith("_change")]
+        f = f.copy()
+        f[change] = f[change].to_numpy() / by[change].shift(1).to_numpy()
+    keep = prev.notna().to_numpy()
+    out = f.loc[keep].copy()
+    out.insert(1, "period_from", prev[keep].to_numpy())
+    out = out.rename(columns={sp.period: "period_to"})
+    first = [sp.id, "period_from", "period_to"]
+    cols = first + [c for c in out.columns if c not in first]
+    return out[cols].reset_index(drop=True)
 
 
 def _groups(sp: AnalysisSpec, work, keys, periods, U, solver):

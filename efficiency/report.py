@@ -8,8 +8,9 @@
   ``score_distribution.png`` (score distribution per dimension), ``unit_dimensions.png`` (each unit's
   dimensions side by side, latest period), ``coordination_heatmap.png`` (D by unit and period),
   ``malmquist_components.png`` (geometric means of the Malmquist index and its components over time,
-  per dimension; with a period) and ``group_gaps.png`` (mean technology gap ratio by group and
-  dimension; with a group);
+  per dimension; with a period), ``productivity_components.png`` (geometric means of the TFP index and
+  its components over time, per dimension with ``dynamics`` a TFP index) and ``group_gaps.png`` (mean
+  technology gap ratio by group and dimension; with a group);
 * ``tables.xlsx``: one sheet per table of :meth:`Analysis.tables` (openpyxl).
 """
 
@@ -142,6 +143,30 @@ def fig_malmquist(a):
     return fig
 
 
+def fig_productivity(a):
+    tfp = getattr(a, "productivity", None)
+    if tfp is None or tfp.empty:
+        return None
+    plt = _plt()
+    dims = list(pd.unique(tfp["dimension"]))
+    fig, axes = plt.subplots(1, len(dims), figsize=(4.2 * len(dims), 3.6), sharey=True, squeeze=False)
+    for ax, name in zip(axes[0], dims):
+        f = tfp[tfp["dimension"] == name]
+        g = f.groupby(["period_from", "period_to"], sort=True)
+        labels = [f"{a_}-{str(b)[-2:]}" for a_, b in g.groups]
+        for comp in ("tfp_change", "mp_change", "tfpe_change"):
+            ax.plot(range(len(labels)), [_geomean(v) for _, v in g[comp]], marker="o", label=comp)
+        ax.axhline(1.0, color="grey", lw=0.8)
+        ax.set_xticks(range(len(labels)), labels, rotation=45, fontsize=7)
+        title = next((d.title for d in a.spec.dimensions if d.name == name), name)
+        ax.set_title(f"{title} ({f['index'].iloc[0]})", fontsize=9)
+    axes[0][0].set_ylabel("geometric mean (> 1: improvement)")
+    axes[0][-1].legend(fontsize=7)
+    fig.suptitle("TFP index and components over time (O'Donnell 2012)")
+    fig.tight_layout()
+    return fig
+
+
 def fig_group_gaps(a):
     if a.group_summary is None or a.group_summary.empty:
         return None
@@ -175,6 +200,10 @@ FIGURES = (
     ("malmquist_components.png", fig_malmquist,
      "Geometric means over units of the Malmquist index (malmquist), efficiency change (effch) and "
      "technical change (techch) per pair of periods, per dimension."),
+    ("productivity_components.png", fig_productivity,
+     "Geometric means over units of the TFP index (tfp_change), the change in maximal TFP (mp_change, "
+     "technical change) and the change in TFP efficiency (tfpe_change) per pair of periods, per dimension "
+     "whose dynamics is a TFP index (O'Donnell 2012; tfp_change = mp_change x tfpe_change)."),
     ("group_gaps.png", fig_group_gaps,
      "Mean technology gap ratio TGR = meta-frontier score / group-frontier score by group and dimension "
      "(1: the group's frontier is the meta-frontier)."),
@@ -282,6 +311,9 @@ def _methods(a) -> str:
                 (f"; undesirable {', '.join(d.undesirable)}" if d.undesirable else ""))
         kind = sp.malmquist_kind(d) if sp.period else None
         dyn = f"; Malmquist{'-Luenberger' if d.undesirable else ''} index: {kind}" if kind else ""
+        index = sp.productivity_index(d)
+        if index:
+            dyn = f"; TFP index: {index} (O'Donnell 2012)"
         items.append(f"<li><b>{html.escape(d.title)}</b> ({html.escape(d.name)}): {html.escape(model)}, "
                      f"frontier: {html.escape(frontier)}{html.escape(dyn)}; {html.escape(cols)}.</li>")
     w = ", ".join(f"{n} {x:.3g}" for n, x in zip(sp.names, sp.weights))
@@ -357,6 +389,13 @@ def _write_report(a, out: Path) -> Path:
     ]
     if a.group_summary is not None:
         parts += ["<h3>Group and meta-frontier</h3>", _table_html(a.group_summary)]
+    if getattr(a, "productivity", None) is not None:
+        parts += ["<h3>Productivity change (TFP index)</h3>",
+                  "<p>Per dimension with a TFP index: the change from each unit's previous period "
+                  "(tfp_change = mp_change x tfpe_change; O'Donnell 2012; Hicks-Moorsteen, Faere-Primont or "
+                  "Lowe as computed by R's productivity package). All rows in the workbook, sheet "
+                  "<code>productivity</code>.</p>",
+                  _table_html(a.productivity, max_rows=200)]
     if a.cross_efficiency is not None:
         parts += ["<h3>Cross-efficiency ranks</h3>",
                   "<p>The mean rating of each unit by the weights of every unit of its period (Sexton et al. "

@@ -132,6 +132,9 @@ TAKE_BAD_OUTPUTS = ("sbm", "ddf")
 #: technology), or all periods up to the current one ('sequential', Shestalova 2003).
 FRONTIERS = ("period", "pooled", "sequential")
 MALMQUIST_KINDS = ("adjacent", "base", "sequential", "global")
+#: The index of a dimension's change over time (``dynamics = ...``): the Malmquist index (kind from the
+#: ``malmquist`` key), or one of O'Donnell's (2012) multiplicatively complete TFP indices.
+DYNAMICS = ("malmquist", "hicks-moorsteen", "fare-primont", "lowe")
 SFA_FORMS = ("cobb-douglas", "translog", "linear")
 SFA_DISTS = ("half-normal", "truncated-normal", "exponential")
 SFA_PANELS = ("ti", "bc92")
@@ -140,7 +143,7 @@ DEFAULT_THRESHOLD = 0.6
 _DATA_KEYS = ("id", "period", "group", "frontier")
 _DIMENSION_KEYS = ("inputs", "outputs", "undesirable", "model", "rts", "orientation", "frontier",
                    "direction", "malmquist", "form", "dist", "cost", "panel", "label", "rts_bounds",
-                   "cross_efficiency")
+                   "cross_efficiency", "dynamics", "input_prices", "output_prices")
 _COMPOSITE_KEYS = ("weights", "threshold")
 _TOP_KEYS = ("data", "dimensions", "composite")
 
@@ -170,10 +173,13 @@ class DimensionSpec:
     label: str | None = None           # display name (report)
     rts_bounds: tuple[float, float] | None = None   # rts = "grs": L <= sum(lambda) <= U
     cross_efficiency: str | None = None  # radial: cross-efficiency ranks by this method (report)
+    dynamics: str = "malmquist"        # or 'hicks-moorsteen' | 'fare-primont' | 'lowe' (ef.productivity)
+    input_prices: tuple[str, ...] = ()   # lowe: one price column per input
+    output_prices: tuple[str, ...] = ()  # lowe: one price column per output
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return self.inputs + self.outputs + self.undesirable
+        return self.inputs + self.outputs + self.undesirable + self.input_prices + self.output_prices
 
     @property
     def title(self) -> str:
@@ -206,12 +212,17 @@ class AnalysisSpec:
     def malmquist_kind(self, dim: DimensionSpec) -> str | None:
         """The Malmquist kind of a dimension: its own ``malmquist`` key, else from its frontier
         ('period': adjacent, 'sequential': sequential, 'pooled': global); None for none (SFA, or
-        ``malmquist = false``)."""
-        if dim.malmquist is None or dim.model == "sfa":
+        ``malmquist = false``, or another ``dynamics`` index)."""
+        if dim.malmquist is None or dim.model == "sfa" or dim.dynamics != "malmquist":
             return None
         if dim.malmquist != "auto":
             return dim.malmquist
         return {"period": "adjacent", "sequential": "sequential", "pooled": "global"}[self.frontier_of(dim)]
+
+    def productivity_index(self, dim: DimensionSpec) -> str | None:
+        """The TFP index of a dimension's dynamics ('hicks-moorsteen', 'fare-primont', 'lowe'), or None
+        (Malmquist, or no period)."""
+        return dim.dynamics if self.period and dim.dynamics != "malmquist" else None
 
     def frontier_of(self, dim: DimensionSpec) -> str:
         """The frontier a dimension is measured against: its own, else 'pooled' for SFA (one frontier
@@ -531,8 +542,30 @@ def load_spec(spec) -> AnalysisSpec:
             if panel is not None and dim_frontier == "period":
                 raise err(f"{p}.panel", "a panel SFA model spans all periods; it cannot use frontier = 'period'")
         label = string(d.get("label"), f"{p}.label")
+        dynamics = string(d.get("dynamics"), f"{p}.dynamics", DYNAMICS) or "malmquist"
+        w_cols = names(d.get("input_prices"), f"{p}.input_prices")
+        p_cols = names(d.get("output_prices"), f"{p}.output_prices")
+        if dynamics != "malmquist":
+            if period is None:
+                raise err(f"{p}.dynamics", f"dynamics = {dynamics!r} is a change over time; it needs the period "
+                                           "column ([data] period)")
+            if model == "sfa":
+                raise err(f"{p}.dynamics", "an sfa dimension has no DEA productivity index")
+            if bads:
+                raise err(f"{p}.dynamics", f"the {dynamics} index takes no undesirable outputs; use dynamics = "
+                                           "\"malmquist\" (Malmquist-Luenberger) for a dimension with bad outputs")
+            if "malmquist" in d and d["malmquist"] not in (True, "auto"):
+                raise err(f"{p}.malmquist", f"a Malmquist kind does not apply: this dimension's dynamics is "
+                                            f"{dynamics!r}")
+        for key, cols, want in (("input_prices", w_cols, ins), ("output_prices", p_cols, outs)):
+            if cols and dynamics != "lowe":
+                raise err(f"{p}.{key}", "prices are taken by dynamics = \"lowe\" only")
+            if dynamics == "lowe" and len(cols) != len(want):
+                raise err(f"{p}.{key}" if key in d else f"{p}.dynamics",
+                          f"dynamics = \"lowe\" needs {key} = [...], one price column per "
+                          f"{key.split('_')[0]} ({len(want)}), got {len(cols)}")
         dims.append(DimensionSpec(name, ins, outs, bads, model, rts, orient, dim_frontier, direction, mq,
-                                  form, dist, cost, panel, label, bounds, ce))
+                                  form, dist, cost, panel, label, bounds, ce, dynamics, w_cols, p_cols))
 
     comp = table(doc.get("composite"), "composite")
     unknown_keys(comp, _COMPOSITE_KEYS, "composite")
@@ -607,6 +640,9 @@ group = "zone"           # optional: group frontiers, meta-frontier and technolo
 #   cross_efficiency     radial only: true | "arbitrary" | "aggressive" | "benevolent": cross-efficiency ranks
 #   frontier             overrides [data] frontier for this dimension (sfa: "pooled" or "period")
 #   malmquist            "adjacent" | "base" | "sequential" | "global" | false  (default: after the frontier)
+#   dynamics             "malmquist" (default) | "hicks-moorsteen" | "fare-primont" | "lowe": the index of change
+#                        over time (O'Donnell 2012 TFP indices; no bad outputs; "lowe" with input_prices and
+#                        output_prices, one price column per input and output)
 #   direction            ddf only: "proportional" (default) | "unit" | "input" | "output"
 #   form, dist, cost, panel   sfa only: "cobb-douglas"|"translog"|"linear", "half-normal"|"truncated-normal"|
 #                        "exponential", true|false, "ti"|"bc92"

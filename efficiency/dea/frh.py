@@ -153,7 +153,7 @@ def frh_sbm(X: np.ndarray, Y: np.ndarray, B: np.ndarray, Xr: np.ndarray, Yr: np.
     the weights a of the input slacks (1 / (m_o x_io), 0 for a zero input) and ``w_out`` (n, s + k)
     those b of the good and bad output slacks (1 / ((s + k) y_ro)); zeros already replaced (sbm)."""
     n, m = X.shape
-    s, k = Y.shape[1], B.shape[1]
+    s = Y.shape[1]
     XB, XBr = np.hstack([X, B]), np.hstack([Xr, Br])           # bad outputs are contracted like inputs
 
     def solve(q: np.ndarray, rows: np.ndarray) -> Envelopment:
