@@ -247,7 +247,7 @@ def _prepare(raw: RawTable, spec: AnalysisSpec) -> tuple[pd.DataFrame, np.ndarra
             work[name] = ids.get_level_values(level).to_numpy()
     periods = None
     if spec.period:
-        from .malmquist import _period_output, _period_values
+        from .panel import period_output as _period_output, period_values as _period_values
 
         periods = _period_values(raw, spec.period, [spec.id])
         work[spec.period] = _period_output(periods)

@@ -51,12 +51,11 @@ import pandas as pd
 
 from solvers import LPStatus, Usage
 
-from .data import _as_name_list, as_raw_table, format_id, frontier_data
 from .dea.directional import ddf
 from .dea.envelopment import backend, report_usage
-from .errors import DataError, SolveWarning, SpecError
-from .malmquist import (MISSING, Kind, _distances, _period_output, _period_values, _row_status, _Store,
-                        _take)
+from .errors import SolveWarning, SpecError
+from .malmquist import MISSING, Kind, _distances, _row_status, _Store, _take
+from .panel import id_columns, panel_layout
 from .results import Result
 from .spec import RTS, _Option
 
@@ -131,12 +130,7 @@ class LuenbergerResult(Result):
         """The result table: id column(s) (named as in the input), period_from, period_to, luenberger,
         effch, techch (+ pech, sech), status, then the distance columns. The index is a plain
         RangeIndex (ids repeat across periods)."""
-        cols: dict[str, object] = {}
-        if isinstance(self.ids, pd.MultiIndex):
-            for level, name in enumerate(self.id_names):
-                cols[name] = self.ids.get_level_values(level).to_numpy()
-        else:
-            cols[self.id_names[0]] = self.ids.to_numpy()
+        cols: dict[str, object] = id_columns(self.ids, self.id_names)
         cols["period_from"] = self.period_from
         cols["period_to"] = self.period_to
         cols["luenberger"] = self.luenberger
@@ -184,68 +178,6 @@ def _mean(v: np.ndarray) -> float:
     v = np.asarray(v, dtype=float)
     v = v[np.isfinite(v)]
     return float(v.mean()) if v.size else float("nan")
-
-
-# --------------------------------------------------------------------------------------------------
-# Panel layout (shared with efficiency.malmquist_bootstrap)
-# --------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Panel:
-    """A validated panel: the data (``fd``, ids = unit id(s) + period), the units in order of first
-    appearance, the periods ascending, and ``grid[u, k]``: the data row of unit u in period k (-1:
-    absent)."""
-
-    fd: object
-    id_cols: list
-    period: str
-    units: pd.Index
-    periods: np.ndarray              # as output (int64 when every period is whole)
-    grid: np.ndarray
-    by_period: list
-
-    @property
-    def T(self) -> int:
-        return len(self.periods)
-
-
-def panel_layout(panel, id, period, inputs, outputs, undesirable, *, what: str) -> Panel:
-    """Validate a panel as ``ef.malmquist`` does (unit id and period columns, numeric periods, at
-    least two periods, no unit twice in a period), naming the file, column and row of a problem."""
-    bad_names = _as_name_list(undesirable, "undesirable")
-    id_cols = _as_name_list(id, "id")
-    if not id_cols:
-        raise SpecError("id: a panel needs the unit id column (id='region')")
-    if period is None or not isinstance(period, str) or not period.strip():
-        raise SpecError("period: a panel needs the period column (period='year')")
-    if period in id_cols:
-        raise SpecError(f"period: {period!r} is also the id column; give the unit id and the period separately")
-    raw = as_raw_table(panel, what="panel")
-    for role, names in (("input", inputs), ("output", outputs), ("undesirable output", bad_names)):
-        if period in _as_name_list(names, role):
-            raise DataError(f"{raw.source}: column {period!r} is the period column and cannot be an {role}")
-    pvals = _period_values(raw, period, id_cols)
-    fd = frontier_data(raw, id=id_cols + [period], inputs=inputs, outputs=outputs, undesirable=bad_names or None,
-                       what="panel")
-    units_index = fd.ids.droplevel(-1) if len(id_cols) > 1 else fd.ids.get_level_values(0)
-    codes, units = units_index.factorize()
-    periods_f, pcode = np.unique(pvals, return_inverse=True)
-    T, U, n = len(periods_f), len(units), fd.n
-    if T < 2:
-        raise DataError(f"{fd.source}: column {period!r} holds one period ({format_id(_period_output(periods_f)[0])}); "
-                        f"{what} needs at least two")
-    key = codes.astype(np.int64) * T + pcode
-    again = pd.Series(key).duplicated(keep="first").to_numpy()
-    if again.any():
-        r = int(np.flatnonzero(again)[0])
-        first = int(np.flatnonzero(key == key[r])[0])
-        raise DataError(f"{fd.source}: columns {', '.join(repr(c) for c in id_cols + [period])}: unit "
-                        f"{format_id(units[codes[r]])!r} appears twice in period {periods_f[pcode[r]]:g}, in "
-                        f"{fd.where(first)} and {fd.where(r)}")
-    grid = np.full((U, T), -1, dtype=np.int64)
-    grid[codes, pcode] = np.arange(n)
-    by_period = [np.flatnonzero(pcode == k) for k in range(T)]
-    return Panel(fd, id_cols, period, units, _period_output(periods_f), grid, by_period)
 
 
 # --------------------------------------------------------------------------------------------------

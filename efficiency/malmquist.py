@@ -67,7 +67,6 @@ technology and returns-to-scale assumption), so panels of thousands of units tak
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass
 
@@ -76,13 +75,13 @@ import pandas as pd
 
 from solvers import LPStatus, STATUS_LABELS, Usage
 
-from .data import (FrontierData, RawTable, _as_name_list, _unknown_column, as_raw_table, format_id,
-                   frontier_data, require_positive_rows)
+from .data import (FrontierData, _as_name_list, require_positive_rows)
 from .dea.directional import ddf
 from .dea.envelopment import backend, report_usage
 from .dea.radial import radial
 from ._compat import moved_to_keywords
 from .errors import DataError, SolveWarning, SpecError
+from .panel import geomean, id_columns, panel_layout
 from .results import Result
 from .spec import RTS, Orientation, _Option
 
@@ -205,13 +204,7 @@ class MalmquistResult(Result):
         effch, techch (+ pech, sech) (+ obtech, ibtech, matech), (+ cum_* with ``cumulative``), status,
         then the distance columns (+ v_status). The index is a plain RangeIndex (ids repeat across
         periods)."""
-        ids = self.ids
-        cols: dict[str, object] = {}
-        if isinstance(ids, pd.MultiIndex):
-            for level, name in enumerate(self.id_names):
-                cols[name] = ids.get_level_values(level).to_numpy()
-        else:
-            cols[self.id_names[0]] = ids.to_numpy()
+        cols: dict[str, object] = id_columns(self.ids, self.id_names)
         cols["period_from"] = self.period_from
         cols["period_to"] = self.period_to
         cols["malmquist"] = self.malmquist
@@ -268,9 +261,9 @@ class MalmquistResult(Result):
         pairs = list(zip(self.periods[:-1], self.periods[1:]))
         for a, b in pairs:
             sel = (self.period_from == a) & (self.period_to == b)
-            lines.append(f"  {a!s:>10} {b!s:>10} " + " ".join(f"{_geomean(values[nm][sel]):>10.4f}" for nm in names)
+            lines.append(f"  {a!s:>10} {b!s:>10} " + " ".join(f"{geomean(values[nm][sel]):>10.4f}" for nm in names)
                          + f" {int(np.isfinite(self.malmquist[sel]).sum()):>6}")
-        lines.append(f"  {'all':>10} {'':>10} " + " ".join(f"{_geomean(values[nm]):>10.4f}" for nm in names)
+        lines.append(f"  {'all':>10} {'':>10} " + " ".join(f"{geomean(values[nm]):>10.4f}" for nm in names)
                      + f" {int(np.isfinite(self.malmquist).sum()):>6}")
         labels, counts = np.unique(self.status.astype(str), return_counts=True)
         lines.append("Status: " + ", ".join(f"{c} {lab}" for lab, c in zip(labels, counts)))
@@ -290,57 +283,9 @@ class MalmquistResult(Result):
                 f"{len(self.periods)} periods>")
 
 
-def _geomean(v: np.ndarray) -> float:
-    v = np.asarray(v, dtype=float)
-    v = v[np.isfinite(v) & (v > 0)]
-    return float(np.exp(np.log(v).mean())) if v.size else float("nan")
-
-
 # --------------------------------------------------------------------------------------------------
 # Panel validation
 # --------------------------------------------------------------------------------------------------
-
-def _period_values(raw: RawTable, period: str, id_cols: list[str]) -> np.ndarray:
-    """The period column as float64, with a DataError naming the file, column and row of the first
-    missing or non-numeric period."""
-    frame = raw.frame
-    if period not in frame.columns:
-        raise _unknown_column(raw.source, period, "period", list(frame.columns))
-    col = frame[period]
-
-    def ident(i: int):
-        vals = tuple(frame[c].iloc[i] for c in id_cols if c in frame.columns)
-        return None if not vals else (vals[0] if len(vals) == 1 else vals)
-
-    def fail(i: int, problem: str, count: int) -> None:
-        more = f" ({count - 1} more rows like it)" if count > 1 else ""
-        raise DataError(f"{raw.source}: column {period!r}, {raw.where(i, ident(i))}: {problem}; periods must be "
-                        f"numeric (e.g. years){more}")
-
-    if pd.api.types.is_bool_dtype(col.dtype):
-        fail(0, "boolean period", len(col))
-    if pd.api.types.is_numeric_dtype(col.dtype):
-        values = col.to_numpy(dtype=np.float64, na_value=np.nan)
-        text = None
-    else:
-        text = col.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip())
-        values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        rows = np.flatnonzero(bad)
-        i = int(rows[0])
-        if text is None or not text.iloc[i] or text.iloc[i].lower() in ("na", "nan", "n/a", "null", "none"):
-            fail(i, "missing period", rows.size)
-        fail(i, f"{text.iloc[i]!r} is not a number", rows.size)
-    return values
-
-
-def _period_output(values: np.ndarray) -> np.ndarray:
-    """Periods as int64 when every one is a whole number, else float64."""
-    if np.all(values == np.round(values)) and np.all(np.abs(values) < 2.0 ** 53):
-        return values.astype(np.int64)
-    return values
-
 
 def _as_period(value, periods: np.ndarray, source: str):
     """The index of ``value`` (the base period) among ``periods``; SpecError if absent."""
@@ -566,21 +511,9 @@ def malmquist(panel, id=None, period=None, inputs=None, outputs=None, undesirabl
     if base is not None and kind != Kind.BASE:
         raise SpecError(f"base: a base period is used only with kind='base', not kind={kind.value!r}")
     tc_vrs = _check_decomposition(decomposition, tc_vrs, kind, rts, ml)
-    id_cols = _as_name_list(id, "id")
-    if not id_cols:
-        raise SpecError("id: a panel needs the unit id column (id='region')")
-    if period is None or not isinstance(period, str) or not period.strip():
-        raise SpecError("period: a panel needs the period column (period='year')")
-    if period in id_cols:
-        raise SpecError(f"period: {period!r} is also the id column; give the unit id and the period separately")
-
-    raw = as_raw_table(panel, what="panel")
-    for role, names in (("input", inputs), ("output", outputs), ("undesirable output", bad_names)):
-        if period in _as_name_list(names, role):
-            raise DataError(f"{raw.source}: column {period!r} is the period column and cannot be an {role}")
-    pvals = _period_values(raw, period, id_cols)
-    fd = frontier_data(raw, id=id_cols + [period], inputs=inputs, outputs=outputs, undesirable=bad_names or None,
-                       what="panel")
+    pn = panel_layout(panel, id, period, inputs, outputs, bad_names, what="a Malmquist index")
+    fd, id_cols, units, periods_f, periods, grid = pn.fd, pn.id_cols, pn.units, pn.periods_f, pn.periods, pn.grid
+    T, U = pn.T, len(units)
     if ml:
         none = ~(np.hstack([fd.Y, fd.B]) > 0).any(axis=1)
         if none.any():
@@ -590,32 +523,11 @@ def malmquist(panel, id=None, period=None, inputs=None, outputs=None, undesirabl
     else:
         block = "inputs" if orientation == Orientation.INPUT else "outputs"
         require_positive_rows(fd, block, f"the {orientation.value}-oriented Malmquist index")
-
-    # Units (first appearance) and periods (ascending numerically).
-    units_index = fd.ids.droplevel(-1) if len(id_cols) > 1 else fd.ids.get_level_values(0)
-    codes, units = units_index.factorize()
-    periods_f, pcode = np.unique(pvals, return_inverse=True)
-    T, U, n = len(periods_f), len(units), fd.n
-    if T < 2:
-        raise DataError(f"{fd.source}: column {period!r} holds one period ({format_id(_period_output(periods_f)[0])}); "
-                        "a Malmquist index needs at least two")
-    key = codes.astype(np.int64) * T + pcode
-    again = pd.Series(key).duplicated(keep="first").to_numpy()
-    if again.any():                                      # duplicates of (unit, numeric period)
-        r = int(np.flatnonzero(again)[0])
-        first = int(np.flatnonzero(key == key[r])[0])
-        raise DataError(f"{fd.source}: columns {', '.join(repr(c) for c in id_cols + [period])}: unit "
-                        f"{format_id(units[codes[r]])!r} appears twice in period {periods_f[pcode[r]]:g}, in "
-                        f"{fd.where(first)} and {fd.where(r)}")
-    grid = np.full((U, T), -1, dtype=np.int64)
-    grid[codes, pcode] = np.arange(n)
-    periods = _period_output(periods_f)
     base_k = None
     if kind == Kind.BASE:
         base_k = 0 if base is None else _as_period(base, periods_f, fd.source)
-    by_period = [np.flatnonzero(pcode == k) for k in range(T)]
-    both = [(grid[:, k] >= 0) & (grid[:, k + 1] >= 0) for k in range(T - 1)]
-    pairs = [(grid[b, k], grid[b, k + 1]) for k, b in enumerate(both)]     # units present in k and k+1
+    by_period = pn.by_period
+    pairs = pn.pairs()                                   # units present in k and k+1
 
     lp = backend(solver)
     if client is not None:

@@ -70,8 +70,8 @@ from solvers import STATUS_LABELS, LPStatus, Usage
 from .bootstrap import CHUNK, SCREEN_FROM, _check_replications, _orientation, _pseudo_sample, _quantiles, _rts, _seed
 from .data import require_positive_rows
 from .errors import DataError, EfficiencyWarning, SolveWarning
-from .luenberger import panel_layout
-from .malmquist import MISSING, _geomean
+from .panel import geomean, id_columns, panel_layout
+from .malmquist import MISSING
 from .progress import Progress
 from .results import Result
 from .spec import RTS, Orientation
@@ -258,12 +258,7 @@ class MalmquistBootstrapResult(Result):
     def to_frame(self) -> pd.DataFrame:
         """id column(s), period_from, period_to, then for each component c: c, c_bias_corrected,
         c_lower, c_upper, c_significant (the interval excludes 1); then status."""
-        cols: dict[str, object] = {}
-        if isinstance(self.ids, pd.MultiIndex):
-            for level, name in enumerate(self.id_names):
-                cols[name] = self.ids.get_level_values(level).to_numpy()
-        else:
-            cols[self.id_names[0]] = self.ids.to_numpy()
+        cols: dict[str, object] = id_columns(self.ids, self.id_names)
         cols["period_from"] = self.period_from
         cols["period_to"] = self.period_to
         sig = self.significant
@@ -292,7 +287,7 @@ class MalmquistBootstrapResult(Result):
             for c in self.components:
                 up = int((sig[c][sel] & (self.lower[c][sel] > 1.0)).fillna(False).sum())
                 down = int((sig[c][sel] & (self.upper[c][sel] < 1.0)).fillna(False).sum())
-                cells.append(f"{_geomean(self.estimate[c].to_numpy()[sel]):>8.4f} {up:>3}/{down:<4}")
+                cells.append(f"{geomean(self.estimate[c].to_numpy()[sel]):>8.4f} {up:>3}/{down:<4}")
             lines.append(f"  {a!s:>8} {b!s:>8} {self.bandwidth[k]:>7.4f} " + " ".join(cells))
         labels, counts = np.unique(self.status.astype(str), return_counts=True)
         lines.append("Status: " + ", ".join(f"{c} {lab}" for lab, c in zip(labels, counts)))

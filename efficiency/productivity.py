@@ -102,13 +102,13 @@ import pandas as pd
 from solvers import ENVELOPMENT, BackendError, LPBatch, LPProblem, LPSolver, LPStatus, STATUS_LABELS, Usage
 from solvers.envelopment import EnvelopmentProblem, solve_stack
 
-from .data import _as_name_list, as_raw_table, format_id, frontier_data, require_positive_rows
+from .data import _as_name_list, require_positive_rows
 from .dea.envelopment import (SCREEN_MIN, backend, column_scale, frame as find_frame, report_usage, rts_bounds, solve,
                               solve_batch)
 from .dea.radial import radial, radial_problem
 from .economic import _price_columns
 from .errors import DataError, SolverError, SolveWarning, SpecError
-from .malmquist import _period_output, _period_values
+from .panel import geomean, panel_layout
 from .multiplier import solve_chunked, solve_keeping
 from .results import Result
 from .spec import RTS, Orientation, _Option
@@ -221,7 +221,7 @@ class ProductivityResult(Result):
         per = ch[self.period_name].to_numpy()
         for p in self.periods:
             sel = per == p
-            vals = [_geomean(ch[c].to_numpy()[sel]) for c in ("tfp_change", "mp_change", "tfpe_change")]
+            vals = [geomean(ch[c].to_numpy()[sel]) for c in ("tfp_change", "mp_change", "tfpe_change")]
             lines.append(f"  {p!s:>10} " + " ".join(f"{v:>12.4f}" for v in vals) +
                          f" {int(np.isfinite(ch['tfp_change'].to_numpy()[sel]).sum()):>6}")
         counts = self.status.value_counts()
@@ -231,12 +231,6 @@ class ProductivityResult(Result):
     def __repr__(self) -> str:
         return (f"<ProductivityResult {self.index} {self.rts} {self.orientation}: {len(self.changes)} rows, "
                 f"{len(self.periods)} periods>")
-
-
-def _geomean(v: np.ndarray) -> float:
-    v = np.asarray(v, dtype=float)
-    v = v[np.isfinite(v) & (v > 0)]
-    return float(np.exp(np.log(v).mean())) if v.size else float("nan")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -779,15 +773,6 @@ def productivity(data, id=None, period=None, inputs=None, outputs=None, index="h
             if present:
                 raise SpecError(f"{name}: the {_INDEX_NAMES[index]} index aggregates with shadow prices and takes no "
                                 f"{name.replace('_', ' ')}; leave them out, or use index='lowe'")
-    id_cols = _as_name_list(id, "id")
-    if not id_cols:
-        raise SpecError("id: a panel needs the unit id column (id='region')")
-    if period is None or not isinstance(period, str) or not period.strip():
-        raise SpecError("period: a panel needs the period column (period='year')")
-    if period in id_cols:
-        raise SpecError(f"period: {period!r} is also the id column; give the unit id and the period separately")
-
-    raw = as_raw_table(data, what="panel")
     price_names = {}
     if index == Index.LOWE:
         for role, prices in (("input", input_prices), ("output", output_prices)):
@@ -795,12 +780,10 @@ def productivity(data, id=None, period=None, inputs=None, outputs=None, index="h
             if not names or not all(isinstance(p, str) for p in names):
                 raise SpecError(f"{role}_prices: give the price columns by name, one per {role}")
             price_names[role] = names
-    for role, names in (("input", inputs), ("output", outputs)) + tuple((f"{r} price", v) for r, v in
-                                                                         price_names.items()):
-        if period in _as_name_list(names, role):
-            raise DataError(f"{raw.source}: column {period!r} is the period column and cannot be an {role}")
-    pvals = _period_values(raw, period, id_cols)
-    fd = frontier_data(raw, id=id_cols + [period], inputs=inputs, outputs=outputs, what="panel")
+    layout = panel_layout(data, id, period, inputs, outputs, what=f"the {_INDEX_NAMES[index]} index",
+                          other_columns={f"{r} price": v for r, v in price_names.items()})
+    raw, fd, id_cols, units, grid = layout.raw, layout.fd, layout.id_cols, layout.units, layout.grid
+    T, U, n = layout.T, len(units), fd.n
     require_positive_rows(fd, "inputs", f"the {_INDEX_NAMES[index]} index (its input aggregate and shadow prices)")
     require_positive_rows(fd, "outputs", f"the {_INDEX_NAMES[index]} index (its output aggregate and shadow prices)")
     Wp = Pp = None
@@ -816,31 +799,7 @@ def productivity(data, id=None, period=None, inputs=None, outputs=None, index="h
                                 f"{', '.join(price_names[role])}); the Lowe index's "
                                 f"{'revenue' if role == 'output' else 'cost'} and profitability are undefined{more}")
 
-    # Units (first appearance) and periods (ascending); a balanced panel, one row per unit and period.
-    units_index = fd.ids.droplevel(-1) if len(id_cols) > 1 else fd.ids.get_level_values(0)
-    codes_u, units = units_index.factorize()
-    periods_f, pcode = np.unique(pvals, return_inverse=True)
-    T, U, n = len(periods_f), len(units), fd.n
-    key = codes_u.astype(np.int64) * T + pcode
-    again = pd.Series(key).duplicated(keep="first").to_numpy()
-    if again.any():
-        r = int(np.flatnonzero(again)[0])
-        first = int(np.flatnonzero(key == key[r])[0])
-        raise DataError(f"{fd.source}: columns {', '.join(repr(c) for c in id_cols + [period])}: unit "
-                        f"{format_id(units[codes_u[r]])!r} appears twice in period {periods_f[pcode[r]]:g}, in "
-                        f"{fd.where(first)} and {fd.where(r)}")
-    if T < 2:
-        raise DataError(f"{fd.source}: column {period!r} holds one period ({format_id(_period_output(periods_f)[0])}); "
-                        "a productivity index needs at least two")
-    grid = np.full((U, T), -1, dtype=np.int64)
-    grid[codes_u, pcode] = np.arange(n)
-    if (grid < 0).any():
-        u, k = (int(v[0]) for v in np.nonzero(grid < 0))
-        count = int((grid < 0).sum())
-        more = f" ({count - 1} more unit-periods missing)" if count > 1 else ""
-        raise DataError(f"{fd.source}: columns {', '.join(repr(c) for c in id_cols + [period])}: unit "
-                        f"{format_id(units[u])!r} has no row for period {periods_f[k]:g}; the "
-                        f"{_INDEX_NAMES[index]} index needs a balanced panel (every unit in every period){more}")
+    layout.require_balanced(f"{_INDEX_NAMES[index]} index")
     if U < 2:
         raise DataError(f"{fd.source}: column(s) {', '.join(repr(c) for c in id_cols)}: one unit; a technology "
                         "needs at least two")
@@ -904,8 +863,8 @@ def productivity(data, id=None, period=None, inputs=None, outputs=None, index="h
     head: dict[str, object] = {}
     for level, name in enumerate(id_cols):
         head[name] = ids.get_level_values(level).to_numpy()
-    periods = _period_output(periods_f)
-    head[period] = periods[pcode]
+    periods = layout.periods
+    head[period] = layout.row_periods
     level_names = (_PRICE_LEVELS if index == Index.LOWE else []) + _quantity_levels(orientation, index == Index.LOWE)
     o = "o" if orientation == Orientation.OUTPUT else "i"
     change_order = ["tfp", "mp", "tfpe", f"{o}te", f"{o}se", f"{o}me", f"r{o}se", f"{o}sme", "rme",

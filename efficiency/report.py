@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
+from .panel import geomean
 from .spec import BANDS
 
 WORKBOOK = "tables.xlsx"
@@ -38,12 +39,6 @@ def _plt():
     import matplotlib.pyplot as plt
 
     return plt
-
-
-def _geomean(v) -> float:
-    v = np.asarray(v, dtype=float)
-    v = v[np.isfinite(v) & (v > 0)]
-    return float(np.exp(np.log(v).mean())) if v.size else float("nan")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -119,52 +114,41 @@ def fig_coordination_heatmap(a):
     return fig
 
 
+def _components_over_time(a, table, components, title):
+    """Geometric means over units of ``components`` per pair of periods, one panel per dimension of
+    ``table`` (columns dimension, period_from, period_to, the components)."""
+    plt = _plt()
+    dims = list(pd.unique(table["dimension"]))
+    fig, axes = plt.subplots(1, len(dims), figsize=(4.2 * len(dims), 3.6), sharey=True, squeeze=False)
+    for ax, name in zip(axes[0], dims):
+        f = table[table["dimension"] == name]
+        g = f.groupby(["period_from", "period_to"], sort=True)
+        labels = [f"{a_}-{str(b)[-2:]}" for a_, b in g.groups]
+        for comp in components:
+            ax.plot(range(len(labels)), [geomean(v) for _, v in g[comp]], marker="o", label=comp)
+        ax.axhline(1.0, color="grey", lw=0.8)
+        ax.set_xticks(range(len(labels)), labels, rotation=45, fontsize=7)
+        dim_title = next((d.title for d in a.spec.dimensions if d.name == name), name)
+        ax.set_title(dim_title + (f" ({f['index'].iloc[0]})" if "index" in f else ""), fontsize=9)
+    axes[0][0].set_ylabel("geometric mean (> 1: improvement)")
+    axes[0][-1].legend(fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
 def fig_malmquist(a):
     if a.malmquist is None or a.malmquist.empty:
         return None
-    plt = _plt()
-    mq = a.malmquist
-    dims = list(pd.unique(mq["dimension"]))
-    fig, axes = plt.subplots(1, len(dims), figsize=(4.2 * len(dims), 3.6), sharey=True, squeeze=False)
-    for ax, name in zip(axes[0], dims):
-        f = mq[mq["dimension"] == name]
-        g = f.groupby(["period_from", "period_to"], sort=True)
-        labels = [f"{a_}-{str(b)[-2:]}" for a_, b in g.groups]
-        for comp in ("malmquist", "effch", "techch"):
-            ax.plot(range(len(labels)), [_geomean(v) for _, v in g[comp]], marker="o", label=comp)
-        ax.axhline(1.0, color="grey", lw=0.8)
-        ax.set_xticks(range(len(labels)), labels, rotation=45, fontsize=7)
-        title = next((d.title for d in a.spec.dimensions if d.name == name), name)
-        ax.set_title(f"{title}", fontsize=9)
-    axes[0][0].set_ylabel("geometric mean (> 1: improvement)")
-    axes[0][-1].legend(fontsize=7)
-    fig.suptitle("Malmquist index and components over time")
-    fig.tight_layout()
-    return fig
+    return _components_over_time(a, a.malmquist, ("malmquist", "effch", "techch"),
+                                 "Malmquist index and components over time")
 
 
 def fig_productivity(a):
-    tfp = getattr(a, "productivity", None)
-    if tfp is None or tfp.empty:
+    if a.productivity is None or a.productivity.empty:
         return None
-    plt = _plt()
-    dims = list(pd.unique(tfp["dimension"]))
-    fig, axes = plt.subplots(1, len(dims), figsize=(4.2 * len(dims), 3.6), sharey=True, squeeze=False)
-    for ax, name in zip(axes[0], dims):
-        f = tfp[tfp["dimension"] == name]
-        g = f.groupby(["period_from", "period_to"], sort=True)
-        labels = [f"{a_}-{str(b)[-2:]}" for a_, b in g.groups]
-        for comp in ("tfp_change", "mp_change", "tfpe_change"):
-            ax.plot(range(len(labels)), [_geomean(v) for _, v in g[comp]], marker="o", label=comp)
-        ax.axhline(1.0, color="grey", lw=0.8)
-        ax.set_xticks(range(len(labels)), labels, rotation=45, fontsize=7)
-        title = next((d.title for d in a.spec.dimensions if d.name == name), name)
-        ax.set_title(f"{title} ({f['index'].iloc[0]})", fontsize=9)
-    axes[0][0].set_ylabel("geometric mean (> 1: improvement)")
-    axes[0][-1].legend(fontsize=7)
-    fig.suptitle("TFP index and components over time (O'Donnell 2012)")
-    fig.tight_layout()
-    return fig
+    return _components_over_time(a, a.productivity, ("tfp_change", "mp_change", "tfpe_change"),
+                                 "TFP index and components over time (O'Donnell 2012)")
 
 
 def fig_group_gaps(a):
@@ -389,7 +373,7 @@ def _write_report(a, out: Path) -> Path:
     ]
     if a.group_summary is not None:
         parts += ["<h3>Group and meta-frontier</h3>", _table_html(a.group_summary)]
-    if getattr(a, "productivity", None) is not None:
+    if a.productivity is not None:
         parts += ["<h3>Productivity change (TFP index)</h3>",
                   "<p>Per dimension with a TFP index: the change from each unit's previous period "
                   "(tfp_change = mp_change x tfpe_change; O'Donnell 2012; Hicks-Moorsteen, Faere-Primont or "

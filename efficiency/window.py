@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from .data import _as_name_list, as_raw_table, format_id, frontier_data
-from .errors import DataError, SpecError
+from .data import format_id
+from .errors import SpecError
 from .results import Result
 
 __all__ = ["window", "WindowResult"]
@@ -119,38 +119,20 @@ def window(panel, id=None, period=None, inputs=None, outputs=None, undesirable=N
     ``orientation``, ``direction``, ``nondiscretionary``, ...) are those of :func:`efficiency.dea`,
     which scores each window. Units absent in some periods are scored where present."""
     from .dea.api import dea
-    from .malmquist import _period_output, _period_values
+    from .panel import panel_layout
 
     if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
         raise SpecError(f"width: the number of periods in a window must be an integer >= 1, got {width!r}")
     for bad in ("reference", "super_efficiency", "client"):
         if dea_options.get(bad):
             raise SpecError(f"{bad}: not available in a window analysis (each window is its own reference set)")
-    id_cols = _as_name_list(id, "id")
-    if not id_cols:
-        raise SpecError("id: a window analysis needs the unit id column (id='region')")
-    if period is None or not isinstance(period, str) or not period.strip():
-        raise SpecError("period: a window analysis needs the period column (period='year')")
-    if period in id_cols:
-        raise SpecError(f"period: {period!r} is also the id column; give the unit id and the period separately")
-    raw = as_raw_table(panel, what="panel")
-    for role, names in (("input", inputs), ("output", outputs), ("undesirable output", undesirable)):
-        if period in _as_name_list(names, role):
-            raise DataError(f"{raw.source}: column {period!r} is the period column and cannot be an {role}")
-    pvals = _period_values(raw, period, id_cols)
-    fd = frontier_data(raw, id=id_cols + [period], inputs=inputs, outputs=outputs, undesirable=undesirable,
-                       what="panel")
-    periods_f, pcode = np.unique(pvals, return_inverse=True)
-    T = len(periods_f)
+    pn = panel_layout(panel, id, period, inputs, outputs, undesirable, what="a window analysis", min_periods=1)
+    fd, id_cols, periods, T = pn.fd, pn.id_cols, pn.periods, pn.T
     if width > T:
         raise SpecError(f"width: {width} periods in a window, but the panel has {T}")
-    key = pd.Series(list(zip(fd.ids.droplevel(-1) if len(id_cols) > 1 else fd.ids.get_level_values(0), pcode)))
-    again = key.duplicated().to_numpy()
-    if again.any():
-        r = int(np.flatnonzero(again)[0])
-        raise DataError(f"{fd.source}: {fd.where(r)}: the unit appears twice in period "
-                        f"{format_id(_period_output(periods_f)[pcode[r]])}")
-    periods = _period_output(periods_f)
+    pcode = np.empty(fd.n, dtype=np.int64)
+    for k, rows in enumerate(pn.by_period):
+        pcode[rows] = k
     parts, windows, solvers = [], [], set()
     model = rts = orientation = None
     for k in range(T - width + 1):
