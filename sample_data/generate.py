@@ -17,6 +17,14 @@ How the data are made (all randomness from ``numpy.random.default_rng(SEED)``):
    plays the role of the frontier shift A_t (technical change, including the 2020 dip).
 3. CO2 (undesirable output) is energy use times a province carbon factor that declines over time,
    fastest in the east, and rises with the province's industrial inefficiency.
+4. The technology value chain (network DEA): the R&D stage turns R&D spending, personnel and basic
+   research into invention patents and new-product projects (step 2); those two are the
+   *intermediate products* of a second, transformation stage, whose output ``tech_contract_turnover``
+   (technology-market contract turnover) is a Cobb-Douglas function of the two intermediates times
+   ``exp(-u_i + v_it)`` with its own province inefficiency ``u_i`` ("transform"): some provinces that
+   are efficient at R&D (Jiangsu) transform their results poorly - the "high R&D input, low
+   transformation" pattern a black-box score cannot show. Its randomness is drawn after every other
+   column, so adding it left the earlier columns unchanged.
 
 Run ``python sample_data/generate.py [--out PATH]``; the CSV is byte-for-byte reproducible.
 """
@@ -74,15 +82,17 @@ BASIC_SHARE = {"Beijing": .145, "Shanghai": .075, "Tianjin": .045, "Hubei": .055
                "Hainan": .08, "Tibet": .09}  # basic research / R&D in 2015; others ~3.5%
 LEADERS = {"technology": ["Guangdong", "Jiangsu", "Beijing", "Zhejiang"],
            "factor": ["Beijing", "Shanghai", "Guangdong", "Jiangsu"],
-           "industry": ["Guangdong", "Jiangsu", "Zhejiang", "Chongqing"]}
+           "industry": ["Guangdong", "Jiangsu", "Zhejiang", "Chongqing"],
+           "transform": ["Beijing", "Shanghai", "Guangdong", "Hubei"]}
 LAGGARDS = {"technology": ["Heilongjiang", "Inner Mongolia", "Xinjiang", "Gansu"],
             "factor": ["Gansu", "Qinghai", "Ningxia", "Heilongjiang"],
-            "industry": ["Shanxi", "Inner Mongolia", "Ningxia", "Xinjiang"]}
+            "industry": ["Shanxi", "Inner Mongolia", "Ningxia", "Xinjiang"],
+            "transform": ["Jiangsu", "Heilongjiang", "Jilin", "Henan"]}
 # Outputs: national total in 2015 and 2023, multiplier on the 2020 (COVID) value, sd of yearly noise.
 TARGETS = {"invention_patents": (260e3, 880e3, .97, .04), "pct_applications": (28e3, 72e3, .98, .05),
            "new_product_projects": (326e3, 1000e3, .95, .04), "value_added": (728e3, 1180e3, .965, .015),
            "new_product_revenue": (150e3, 330e3, .94, .04), "digital_economy_output": (38e3, 125e3, .98, .03),
-           "high_tech_output": (140e3, 235e3, .96, .03)}
+           "high_tech_output": (140e3, 235e3, .96, .03), "tech_contract_turnover": (9.8e3, 61.5e3, .99, .05)}
 
 rng = np.random.default_rng(SEED)
 names = list(PROVINCES)
@@ -202,13 +212,18 @@ advanced_structure_share = np.clip(
 carbon_factor = col(carbon0) * (1 - col(by_zone(0.022, 0.013, 0.007))) ** t
 co2_emissions = energy_consumption * carbon_factor / 100 * np.exp(0.15 * u_ind) * noise(0.02)  # Mt
 
+# ---- the transformation stage of the technology value chain (drawn last: earlier columns unchanged) --
+u_transform = inefficiency("transform")
+tech_contract_turnover = produce("tech_contract_turnover", [(invention_patents, .6), (new_product_projects, .4)],
+                                 u_transform)
+
 # ---- assemble -----------------------------------------------------------------------------------
 COUNTS = ["invention_patents", "pct_applications", "new_product_projects"]
 COLUMNS = ["rd_expenditure", "rd_personnel", "basic_research", *COUNTS,
            "capital_stock", "employment", "high_end_talent", "computing_capacity", "data_infrastructure",
            "value_added", "new_product_revenue", "digital_economy_output",
            "industrial_investment", "high_tech_output", "advanced_structure_share",
-           "co2_emissions", "energy_consumption"]
+           "co2_emissions", "energy_consumption", "tech_contract_turnover"]
 
 
 def build() -> pd.DataFrame:
