@@ -762,6 +762,47 @@ def multiplier(file, id_col, inputs, outputs, rts, orientation, weight_bounds, w
         click.echo(result.summary(), err=True)
 
 
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "id_col", metavar="COL[,COL]", help="Id column(s); default: rows numbered 1..n.")
+@click.option("--inputs", required=True, metavar="A,B", help="Inputs of stage 1, comma-separated.")
+@click.option("--intermediates", required=True, metavar="Z1,Z2",
+              help="Intermediates: outputs of stage 1 and inputs of stage 2, comma-separated.")
+@click.option("--outputs", required=True, metavar="C,D", help="Outputs of stage 2, comma-separated.")
+@click.option("--model", type=click.Choice(["relational", "additive", "leader-follower", "centralised", "nsbm"]),
+              default="relational", show_default=True,
+              help="Kao-Hwang relational (stage1 x stage2), Chen et al. additive, Liang-Cook-Zhu leader-follower or "
+                   "centralised, Tone-Tsutsui network SBM.")
+@click.option("--rts", type=click.Choice(["crs", "vrs"]), default="crs", show_default=True,
+              help="vrs: additive and nsbm only.")
+@click.option("--orientation", type=click.Choice(["input", "output", "none"]), default="input", show_default=True,
+              help="none: nsbm only.")
+@click.option("--leader", type=click.Choice(["stage1", "stage2"]), help="With --model leader-follower: the leader "
+              "(default stage1).")
+@click.option("--priority", type=click.Choice(["stage1", "stage2"]), default="stage1", show_default=True,
+              help="Relational, additive, centralised: the stage whose efficiency is maximised first among the "
+                   "optimal splits.")
+@click.option("--solver", metavar="NAME", help="LP backend: numba (default; hands these LPs to HiGHS), highs, scipy, pulp, ...")
+@click.option("--summary", is_flag=True, help="Print a summary on stderr.")
+@_table_options()
+def network(file, id_col, inputs, intermediates, outputs, model, rts, orientation, leader, priority, solver, summary,
+            quiet, out, fmt):
+    """Two-stage network DEA: overall, stage1 and stage2 efficiencies of the DMUs (rows) of FILE
+    (inputs -> stage 1 -> intermediates -> stage 2 -> outputs)."""
+    fmt = _format(out, fmt)
+    _quiet(quiet)
+    try:
+        result = efficiency.network(_table(file, id_col), id=_split(id_col), inputs=_split(inputs),
+                                    intermediates=_split(intermediates), outputs=_split(outputs), model=model,
+                                    rts=rts, orientation=orientation, leader=leader, priority=priority,
+                                    solver=solver)
+    except EfficiencyError as exc:
+        _fail(exc)
+    write_table(result.to_frame(), out, fmt)
+    if summary:
+        click.echo(result.summary(), err=True)
+
+
 @main.command("cross-efficiency")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--id", "id_col", metavar="COL[,COL]", help="Id column(s); default: rows numbered 1..n.")

@@ -32,6 +32,7 @@ from .cross_efficiency import CrossEfficiencyResult, cross_efficiency  # noqa: E
 from .luenberger import LuenbergerResult, luenberger  # noqa: E402
 from .malmquist_bootstrap import MalmquistBootstrapResult, malmquist_bootstrap  # noqa: E402
 from .productivity import ProductivityResult, productivity  # noqa: E402  (the function, bound over the module)
+from .network import NetworkResult, network  # noqa: E402  (the function, bound over the subpackage)
 
 __version__ = "0.1.0"
 
@@ -50,6 +51,7 @@ __all__ = ["dea", "economic", "EconomicResult", "malmquist", "window", "WindowRe
            "multiplier", "MultiplierResult", "cross_efficiency", "CrossEfficiencyResult",
            "luenberger", "LuenbergerResult", "malmquist_bootstrap", "MalmquistBootstrapResult",
            "productivity", "ProductivityResult",
+           "network", "NetworkResult",
            *_LAZY]
 
 
