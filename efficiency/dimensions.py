@@ -124,17 +124,37 @@ def band(D) -> np.ndarray:
     return out
 
 
-def bottleneck(U, names, threshold: float) -> np.ndarray:
+def bottleneck(U, names, threshold: float, stages: dict | None = None) -> np.ndarray:
     """Per row, the dimensions with U_i below ``threshold`` in the order of ``names`` (the spec's), joined
     by ","; "" when every dimension reaches it; None when a score is NaN. The order never depends on the
-    scores, so the same set of bottlenecks is always the same text (``value_counts`` counts it once)."""
+    scores, so the same set of bottlenecks is always the same text (``value_counts`` counts it once).
+    ``stages``: dimension name -> per row the name of its weakest stage (network dimensions); such a
+    dimension is named "dimension:stage" (e.g. "technology:transform")."""
     U = _matrix(U)
+    stages = stages or {}
     out = np.empty(U.shape[0], dtype=object)
     for r, row in enumerate(U):
         if np.isnan(row).any():
             out[r] = None
             continue
-        out[r] = ",".join(name for name, u in zip(names, row) if u < threshold - THRESHOLD_TOL)
+        out[r] = ",".join(name + (f":{stages[name][r]}" if name in stages and stages[name][r] else "")
+                          for name, u in zip(names, row) if u < threshold - THRESHOLD_TOL)
+    return out
+
+
+def _weakest_stage(sp: AnalysisSpec, stages: dict) -> dict:
+    """Network dimension name -> per row the name of its stage with the lowest efficiency (None if all NaN)."""
+    out = {}
+    for d in sp.dimensions:
+        if d.name not in stages:
+            continue
+        values = stages[d.name]
+        labels = np.full(len(values), None, dtype=object)
+        ok = np.isfinite(values).any(axis=1)
+        if ok.any():
+            k = np.argmin(np.where(np.isfinite(values[ok]), values[ok], np.inf), axis=1)
+            labels[ok] = np.asarray([st for st, _, _ in d.stages], dtype=object)[k]
+        out[d.name] = labels
     return out
 
 
@@ -267,13 +287,38 @@ def _prepare(raw: RawTable, spec: AnalysisSpec) -> tuple[pd.DataFrame, np.ndarra
 # Scoring one dimension
 # --------------------------------------------------------------------------------------------------
 
+def _network_block(dim: DimensionSpec, frame: pd.DataFrame, keys: list[str], solver) -> tuple[np.ndarray, np.ndarray]:
+    """Overall and stage efficiencies (n, stages) of a network dimension's rows (ef.network)."""
+    from .network import network
+
+    if len(frame) == 1:                 # a unit alone spans its own frontier
+        return np.ones(1), np.ones((1, len(dim.stages)))
+    kw = {"priority": dim.priority} if dim.priority else {}
+    if dim.leader:
+        kw["leader"] = dim.leader
+    r = network(frame, id=keys, model=dim.network, rts=dim.rts, orientation=dim.orientation,
+                inputs={st: list(i) for st, i, _ in dim.stages if i},
+                outputs={st: list(o) for st, _, o in dim.stages if o},
+                intermediates=[(a, b, list(c), kind) for a, b, c, kind in dim.links],
+                divisions=[st for st, _, _ in dim.stages], solver=solver, **kw)
+    f = r.to_frame()
+    stages = np.column_stack([f[f"{st}_efficiency"].to_numpy(dtype=float) for st, _, _ in dim.stages])
+    return f["efficiency"].to_numpy(dtype=float), stages
+
+
 def _dea_block(dim: DimensionSpec, work: pd.DataFrame, keys: list[str], rows: np.ndarray,
-               ref_rows: np.ndarray | None, solver) -> np.ndarray:
-    """Efficiency in (0, 1] of ``rows`` against the frontier of ``ref_rows`` (None: of ``rows``)."""
+               ref_rows: np.ndarray | None, solver, stages_out: np.ndarray | None = None) -> np.ndarray:
+    """Efficiency in (0, 1] of ``rows`` against the frontier of ``ref_rows`` (None: of ``rows``); for a
+    network dimension the overall efficiency, its stage efficiencies written into ``stages_out``."""
     from .dea.api import dea
 
     if rows.size == 0:
         return np.zeros(0)
+    if dim.model == "network":
+        overall, stages = _network_block(dim, work.iloc[rows], keys, solver)
+        if stages_out is not None:
+            stages_out[rows] = stages
+        return overall
     if ref_rows is None and rows.size == 1:
         return np.ones(1)               # a unit alone spans its own frontier
     frame = work.iloc[rows]
@@ -322,13 +367,14 @@ class _Prefixed:
         return False
 
 
-def _dea_scores(dim, work, keys, periods, frontier, solver, subset=None, what=None) -> np.ndarray:
+def _dea_scores(dim, work, keys, periods, frontier, solver, subset=None, what=None,
+                stages_out: np.ndarray | None = None) -> np.ndarray:
     n = len(work)
     subset = np.arange(n) if subset is None else subset
     out = np.full(n, np.nan)
     with _Prefixed(what or f"dimension {dim.name!r}"):
         for rows, ref in _frontier_runs(frontier, periods, subset):
-            out[rows] = _dea_block(dim, work, keys, rows, ref, solver)
+            out[rows] = _dea_block(dim, work, keys, rows, ref, solver, stages_out)
     return out
 
 
@@ -372,9 +418,10 @@ def analyze(data, spec, *, solver=None) -> Analysis:
     keys = [sp.id] + ([sp.period] if sp.period else [])
     names = list(sp.names)
 
+    stages = {d.name: np.full((len(work), len(d.stages)), np.nan) for d in sp.dimensions if d.model == "network"}
     U = clip_unit(np.column_stack([          # every unit is in its own reference set: U_i in (0, 1]
         _sfa_scores(d, sp, work, periods, sp.frontier_of(d)) if d.model == "sfa"
-        else _dea_scores(d, work, keys, periods, sp.frontier_of(d), solver)
+        else _dea_scores(d, work, keys, periods, sp.frontier_of(d), solver, stages_out=stages.get(d.name))
         for d in sp.dimensions]))
     T = composite(U, sp.weights)
     C = coupling(U)
@@ -382,9 +429,12 @@ def analyze(data, spec, *, solver=None) -> Analysis:
     lead = {k: work[k].to_numpy() for k in keys}
     if sp.group:
         lead[sp.group] = work[sp.group].to_numpy()
-    scores = pd.DataFrame({**lead, **{f"score_{nm}": U[:, j] for j, nm in enumerate(names)},
+    stage_cols = {f"score_{d.name}:{st}": clip_unit(stages[d.name][:, k])
+                  for d in sp.dimensions if d.name in stages for k, (st, _, _) in enumerate(d.stages)}
+    scores = pd.DataFrame({**lead, **{f"score_{nm}": U[:, j] for j, nm in enumerate(names)}, **stage_cols,
                            "composite": T, "coupling": C, "coordination": D, "band": band(D),
-                           "bottleneck": bottleneck(U, names, sp.threshold), "regime": regime(U, sp.threshold)})
+                           "bottleneck": bottleneck(U, names, sp.threshold, _weakest_stage(sp, stages)),
+                           "regime": regime(U, sp.threshold)})
 
     dims = pd.DataFrame({
         "dimension": names, "label": [d.title for d in sp.dimensions], "model": [d.model for d in sp.dimensions],

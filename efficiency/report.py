@@ -269,6 +269,13 @@ def _table_html(frame: pd.DataFrame, max_rows: int | None = None) -> str:
     return out
 
 
+_NETWORK_PAPERS = {"nsbm": "network SBM (Tone and Tsutsui 2009)",
+                   "relational": "relational model (Kao and Hwang 2008; Kao 2009)",
+                   "additive": "additive decomposition (Chen, Cook, Li and Zhu 2009)",
+                   "centralised": "centralised model (Liang, Cook and Zhu 2008)",
+                   "leader-follower": "leader-follower model (Liang, Cook and Zhu 2008)"}
+
+
 def _methods(a) -> str:
     sp = a.spec
     items = []
@@ -288,11 +295,18 @@ def _methods(a) -> str:
                  "rdm": f"range directional model ({rts}, {d.orientation}; Silva Portela, Thanassoulis and "
                         "Simpson 2004), efficiency 1 - beta",
                  "ram": f"range-adjusted measure ({rts}; Cooper, Park and Pastor 1999)",
-                 "bam": f"bounded adjusted measure ({rts}; Cooper, Pastor, Borras, Aparicio and Pastor 2011)"}[d.model]
+                 "bam": f"bounded adjusted measure ({rts}; Cooper, Pastor, Borras, Aparicio and Pastor 2011)",
+                 "network": f"network DEA, {_NETWORK_PAPERS.get(d.network, d.network)} ({rts}, {d.orientation}); "
+                            "score = overall efficiency; stages " + " -> ".join(st for st, _, _ in d.stages)
+                            if d.model == "network" else ""}[d.model]
         if d.cross_efficiency is not None:
             model += f"; cross-efficiency ranks ({d.cross_efficiency}; Sexton, Silkman and Hogan 1986)"
         cols = (f"inputs {', '.join(d.inputs)}; outputs {', '.join(d.outputs)}" +
                 (f"; undesirable {', '.join(d.undesirable)}" if d.undesirable else ""))
+        if d.model == "network":
+            cols = "; ".join(f"stage {st}: inputs {', '.join(i) or '-'}, outputs {', '.join(o) or '-'}"
+                             for st, i, o in d.stages) + "; " + "; ".join(
+                f"link {a} -> {b} ({kind}): {', '.join(c)}" for a, b, c, kind in d.links)
         kind = sp.malmquist_kind(d) if sp.period else None
         dyn = f"; Malmquist{'-Luenberger' if d.undesirable else ''} index: {kind}" if kind else ""
         index = sp.productivity_index(d)
@@ -373,6 +387,16 @@ def _write_report(a, out: Path) -> Path:
     ]
     if a.group_summary is not None:
         parts += ["<h3>Group and meta-frontier</h3>", _table_html(a.group_summary)]
+    stage_cols = [c for c in s.columns if c.startswith("score_") and ":" in c]
+    if stage_cols:
+        by = [sp.period] if sp.period else []
+        means = (s.groupby(by)[stage_cols].mean().reset_index() if by else
+                 s[stage_cols].mean().to_frame().T)
+        parts += ["<h3>Network stages</h3>",
+                  "<p>Mean stage efficiencies of the network dimensions (columns <code>score_dimension:stage</code> "
+                  "of the scores table); a network dimension below the threshold is named in the bottleneck "
+                  "column with its weakest stage (e.g. <code>technology:transform</code>).</p>",
+                  _table_html(means)]
     if a.productivity is not None:
         parts += ["<h3>Productivity change (TFP index)</h3>",
                   "<p>Per dimension with a TFP index: the change from each unit's previous period "

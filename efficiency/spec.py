@@ -120,7 +120,9 @@ from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 #: Models a dimension can be scored with.
-DIMENSION_MODELS = ("radial", "sbm", "ddf", "fdh", "sfa", "russell", "rdm", "ram", "bam")
+DIMENSION_MODELS = ("radial", "sbm", "ddf", "fdh", "sfa", "russell", "rdm", "ram", "bam", "network")
+#: The network models a ``model = "network"`` dimension may use (``network = ...``; ef.network).
+NETWORK_MODELS = ("nsbm", "relational", "additive", "centralised", "leader-follower")
 #: Models without an orientation (non-oriented measures).
 NON_ORIENTED_MODELS = ("ddf", "ram", "bam")
 #: Cross-efficiency methods a (radial) dimension may ask for (``cross_efficiency = ...``).
@@ -143,7 +145,8 @@ DEFAULT_THRESHOLD = 0.6
 _DATA_KEYS = ("id", "period", "group", "frontier")
 _DIMENSION_KEYS = ("inputs", "outputs", "undesirable", "model", "rts", "orientation", "frontier",
                    "direction", "malmquist", "form", "dist", "cost", "panel", "label", "rts_bounds",
-                   "cross_efficiency", "dynamics", "input_prices", "output_prices")
+                   "cross_efficiency", "dynamics", "input_prices", "output_prices", "network", "stages", "links",
+                   "priority", "leader")
 _COMPOSITE_KEYS = ("weights", "threshold")
 _TOP_KEYS = ("data", "dimensions", "composite")
 
@@ -176,10 +179,16 @@ class DimensionSpec:
     dynamics: str = "malmquist"        # or 'hicks-moorsteen' | 'fare-primont' | 'lowe' (ef.productivity)
     input_prices: tuple[str, ...] = ()   # lowe: one price column per input
     output_prices: tuple[str, ...] = ()  # lowe: one price column per output
+    network: str | None = None         # model 'network': nsbm | relational | additive | centralised | leader-follower
+    stages: tuple = ()                 # network: ((stage, inputs, outputs), ...) in order
+    links: tuple = ()                  # network: ((source, target, columns, kind), ...)
+    priority: str | None = None        # network: the stage whose efficiency is maximised first
+    leader: str | None = None          # network 'leader-follower': the leading stage
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return self.inputs + self.outputs + self.undesirable + self.input_prices + self.output_prices
+        links = tuple(c for link in self.links for c in link[2])
+        return self.inputs + self.outputs + self.undesirable + self.input_prices + self.output_prices + links
 
     @property
     def title(self) -> str:
@@ -213,7 +222,7 @@ class AnalysisSpec:
         """The Malmquist kind of a dimension: its own ``malmquist`` key, else from its frontier
         ('period': adjacent, 'sequential': sequential, 'pooled': global); None for none (SFA, or
         ``malmquist = false``, or another ``dynamics`` index)."""
-        if dim.malmquist is None or dim.model == "sfa" or dim.dynamics != "malmquist":
+        if dim.malmquist is None or dim.model in ("sfa", "network") or dim.dynamics != "malmquist":
             return None
         if dim.malmquist != "auto":
             return dim.malmquist
@@ -246,14 +255,19 @@ class AnalysisSpec:
                 raise self.error(f"data.{role}", _unknown(name, cols, data_source), name)
         special = {getattr(self, r): r for r in ("id", "period", "group") if getattr(self, r)}
         for d in self.dimensions:
-            for role, names in (("inputs", d.inputs), ("outputs", d.outputs), ("undesirable", d.undesirable)):
+            roles = [("inputs", d.inputs), ("outputs", d.outputs)] if d.model != "network" else \
+                [(f"stages.{st}.{k}", c) for st, i, o in d.stages for k, c in (("inputs", i), ("outputs", o))]
+            roles += [("undesirable", d.undesirable), ("input_prices", d.input_prices),
+                      ("output_prices", d.output_prices), ("links", tuple(c for link in d.links for c in link[2]))]
+            for role, names in roles:
                 for name in names:
                     key = f"dimensions.{d.name}.{role}"
                     if name not in have:
                         raise self.error(key, _unknown(name, cols, data_source), name)
                     if name in special:
                         raise self.error(key, f"column {name!r} is the {special[name]} column "
-                                              f"([data] {special[name]}) and cannot be one of the {role}", name)
+                                              f"([data] {special[name]}) and cannot be one of the "
+                                              f"{role.rsplit('.', 1)[-1]}", name)
 
 
 def _unknown(name: str, columns: list[str], source: str) -> str:
@@ -459,6 +473,9 @@ def load_spec(spec) -> AnalysisSpec:
         ins = names(d.get("inputs"), f"{p}.inputs")
         outs = names(d.get("outputs"), f"{p}.outputs")
         bads = names(d.get("undesirable"), f"{p}.undesirable")
+        net = _network_keys(d, p, model, err, names, string, table)
+        if net is not None:
+            ins, outs = net["inputs"], net["outputs"]
         if not ins:
             raise err(f"{p}.inputs" if "inputs" in d else p, "no inputs: give inputs = [\"column\", ...]")
         if not outs:
@@ -564,8 +581,24 @@ def load_spec(spec) -> AnalysisSpec:
                 raise err(f"{p}.{key}" if key in d else f"{p}.dynamics",
                           f"dynamics = \"lowe\" needs {key} = [...], one price column per "
                           f"{key.split('_')[0]} ({len(want)}), got {len(cols)}")
+        if net is not None:
+            if dynamics != "malmquist" or "malmquist" in d:
+                raise err(f"{p}.dynamics" if "dynamics" in d else f"{p}.malmquist",
+                          "a network dimension has no index of change over time here (its score is the overall "
+                          "network efficiency of each period)")
+            if dim_frontier == "sequential" or (dim_frontier is None and frontier == "sequential"):
+                raise err(f"{p}.frontier", "a network dimension takes frontier 'period' or 'pooled'")
+            if net["network"] in ("relational", "centralised", "leader-follower") and rts != "crs":
+                raise err(f"{p}.rts", f"the {net['network']} network model is CRS (rts = \"crs\")")
+            if net["network"] in ("relational", "centralised", "leader-follower", "additive") and orient == "none":
+                orient = "input"
+            if net["network"] == "leader-follower" and net["leader"] is None:
+                raise err(f"{p}.leader", "the leader-follower model needs leader = \"<stage>\"")
+            mq = None
         dims.append(DimensionSpec(name, ins, outs, bads, model, rts, orient, dim_frontier, direction, mq,
-                                  form, dist, cost, panel, label, bounds, ce, dynamics, w_cols, p_cols))
+                                  form, dist, cost, panel, label, bounds, ce, dynamics, w_cols, p_cols,
+                                  *((net["network"], net["stages"], net["links"], net["priority"], net["leader"])
+                                    if net is not None else ())))
 
     comp = table(doc.get("composite"), "composite")
     unknown_keys(comp, _COMPOSITE_KEYS, "composite")
@@ -612,6 +645,72 @@ def load_spec(spec) -> AnalysisSpec:
     return AnalysisSpec(id_col, tuple(dims), weights, float(threshold), period, group, frontier, source, text)
 
 
+def _network_keys(d: dict, p: str, model: str, err, names, string, table) -> dict | None:
+    """The stages and links of a ``model = "network"`` dimension (None for another model):
+
+        network = "nsbm"                  # nsbm (default) | relational | additive | centralised | leader-follower
+        [dimensions.NAME.stages.rd]       # stages in order; each with inputs and/or final outputs
+        inputs = ["rd_expenditure", "rd_personnel"]
+        [dimensions.NAME.stages.transform]
+        outputs = ["tech_contract_turnover"]
+        links = [{ from = "rd", to = "transform", columns = ["invention_patents"] }]   # on the dimension
+    """
+    keys = ("network", "stages", "links", "priority", "leader")
+    if model != "network":
+        for k in keys:
+            if k in d:
+                raise err(f"{p}.{k}", f"an option of model = \"network\"; this dimension's model is {model!r}")
+        return None
+    for k in ("inputs", "outputs"):
+        if k in d:
+            raise err(f"{p}.{k}", f"a network dimension gives its {k} per stage ([{p}.stages.NAME] {k} = [...])")
+    network = string(d.get("network"), f"{p}.network", NETWORK_MODELS) or "nsbm"
+    stage_table = table(d.get("stages"), f"{p}.stages")
+    if len(stage_table) < 2:
+        raise err(f"{p}.stages" if "stages" in d else p, "a network needs at least two stages ([" + p +
+                  ".stages.NAME] tables with inputs and outputs)")
+    stages = []
+    for sname, st in stage_table.items():
+        q = f"{p}.stages.{sname}"
+        st = table(st, q)
+        for k in st:
+            if k not in ("inputs", "outputs"):
+                raise err(f"{q}.{k}", "unknown key; allowed: inputs, outputs")
+        stages.append((sname, names(st.get("inputs"), f"{q}.inputs"), names(st.get("outputs"), f"{q}.outputs")))
+    known = [s[0] for s in stages]
+    raw_links = d.get("links")
+    if not isinstance(raw_links, list) or not raw_links:
+        raise err(f"{p}.links" if "links" in d else p, "a network needs links = [{ from = \"stage\", to = "
+                                                       "\"stage\", columns = [...] }, ...]")
+    links = []
+    for i, link in enumerate(raw_links):
+        q = f"{p}.links"
+        if not isinstance(link, dict):
+            raise err(q, f"link {i + 1}: expected {{ from = ..., to = ..., columns = [...] }}, got {link!r}")
+        for k in link:
+            if k not in ("from", "to", "columns", "kind"):
+                raise err(q, f"link {i + 1}: unknown key {k!r}; allowed: from, to, columns, kind")
+        ends = []
+        for k in ("from", "to"):
+            v = link.get(k)
+            if v not in known:
+                close = difflib.get_close_matches(str(v), known, n=1, cutoff=0.6)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise err(q, f"link {i + 1}: {k} = {v!r} is no stage{hint}; stages: {', '.join(known)}")
+            ends.append(v)
+        cols = names(link.get("columns"), q)
+        if not cols:
+            raise err(q, f"link {i + 1}: no columns")
+        kind = string(link.get("kind"), q, ("free", "fixed")) or "free"
+        links.append((ends[0], ends[1], cols, kind))
+    ins = tuple(dict.fromkeys(c for s in stages for c in s[1]))
+    outs = tuple(dict.fromkeys(c for s in stages for c in s[2]))
+    priority = string(d.get("priority"), f"{p}.priority", known)
+    leader = string(d.get("leader"), f"{p}.leader", known)
+    return {"network": network, "stages": tuple(stages), "links": tuple(links), "inputs": ins, "outputs": outs,
+            "priority": priority, "leader": leader}
+
+
 # --------------------------------------------------------------------------------------------------
 # Template (``efficiency spec init``)
 # --------------------------------------------------------------------------------------------------
@@ -644,6 +743,10 @@ group = "zone"           # optional: group frontiers, meta-frontier and technolo
 #                        over time (O'Donnell 2012 TFP indices; no bad outputs; "lowe" with input_prices and
 #                        output_prices, one price column per input and output)
 #   direction            ddf only: "proportional" (default) | "unit" | "input" | "output"
+#   model = "network"    a network of stages (ef.network): network = "nsbm" (default) | "relational" |
+#                        "additive" | "centralised" | "leader-follower"; [dimensions.NAME.stages.STAGE] tables with
+#                        inputs / outputs; links = [{ from = "STAGE", to = "STAGE", columns = [...] }]; the
+#                        dimension's score is the overall efficiency, the stage scores are added
 #   form, dist, cost, panel   sfa only: "cobb-douglas"|"translog"|"linear", "half-normal"|"truncated-normal"|
 #                        "exponential", true|false, "ti"|"bc92"
 

@@ -151,3 +151,11 @@ def test_bad_dynamics_is_a_spec_error(period, extra, key, match):
     with pytest.raises(ef.SpecError, match=match) as exc:
         load_spec(BASE.format(period=period, extra=extra))
     assert key in str(exc.value)
+
+
+def test_unknown_price_column_names_the_key():
+    spec = BASE.format(period='period = "year"', extra='dynamics = "lowe"\ninput_prices = ["employmnt"]\n'
+                                                      'output_prices = ["value_added"]')
+    with pytest.raises(ef.SpecError, match="unknown column 'employmnt'") as exc:
+        ef.analyze(DATA, spec)
+    assert "dimensions.t.input_prices" in str(exc.value)
