@@ -355,12 +355,16 @@ def _period_value(value: str | None):
 @click.option("--trend", metavar="COL", help="Time-trend column added to the frontier.")
 @click.option("--bc92-time", type=click.Choice(["values", "index"]), default="values", show_default=True,
               help="BC92 time t - T: the period column's values, or the periods numbered 1..T (R frontier).")
+@click.option("--uhet", metavar="A,B", help="Columns of the variance of u: sigma_u^2 = exp(Zu'delta) (sfaR's uhet; "
+              "'1' = intercept only). Cross-sections, half-normal or exponential.")
+@click.option("--vhet", metavar="C", help="Columns of the variance of v: sigma_v^2 = exp(Zv'phi) (sfaR's vhet; "
+              "'1' = intercept only).")
 @click.option("--estimates", metavar="FILE",
               help="File for the estimates table (default with -o: OUT's name + '_estimates').")
 @click.option("--summary", is_flag=True, help="Print the summary table on stderr.")
 @_table_options("Efficiency table file (default: CSV on stdout).", quiet=False)
-def sfa(file, output_col, inputs, form, dist, cost, id_col, period, panel, z, trend, bc92_time, estimates, summary,
-        out, fmt):
+def sfa(file, output_col, inputs, form, dist, cost, id_col, period, panel, z, trend, bc92_time, uhet, vhet, estimates,
+        summary, out, fmt):
     """Stochastic frontier of FILE: an estimates table and an efficiency table (efficiency = BC88, jlms).
 
     The efficiency table goes to OUT (or stdout); the estimates table to --estimates, or beside OUT
@@ -374,7 +378,9 @@ def sfa(file, output_col, inputs, form, dist, cost, id_col, period, panel, z, tr
         table = _table(file, ",".join(ids) if ids else None)
         result = efficiency.sfa(table, output=output_col, inputs=_split(inputs), form=form, dist=dist, cost=cost,
                                 id=_split(id_col), period=period, panel=panel, z=_split(z), trend=trend,
-                                bc92_time=bc92_time)
+                                bc92_time=bc92_time,
+                                uhet=None if uhet is None else (_split(uhet) or []),
+                                vhet=None if vhet is None else (_split(vhet) or []))
     except EfficiencyError as exc:
         _fail(exc)
     if estimates is None and out:
@@ -835,6 +841,50 @@ def cross_efficiency(file, id_col, inputs, outputs, rts, orientation, method, se
     write_table(result.to_frame(), out, fmt)
     if matrix_out:
         write_table(result.matrix_table(), matrix_out, _format(matrix_out, None))
+    if summary:
+        click.echo(result.summary(), err=True)
+
+
+def _replications(ctx, param, value):
+    """--B: a positive integer, or 'exact' (order-m's exact expectation, no Monte Carlo)."""
+    if value is None or str(value).strip().lower() in ("exact", "none"):
+        return None
+    try:
+        b = int(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is neither a positive integer nor 'exact'") from None
+    if b < 1:
+        raise click.BadParameter(f"{value!r}: needs at least 1 Monte Carlo draw (or 'exact')")
+    return b
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "id_col", metavar="COL[,COL]", help="Id column(s); default: rows numbered 1..n.")
+@click.option("--inputs", required=True, metavar="A,B", help="Input columns, comma-separated.")
+@click.option("--outputs", required=True, metavar="C,D", help="Output columns, comma-separated.")
+@click.option("--method", type=click.Choice(["order-m", "order-alpha"]), default="order-m", show_default=True)
+@click.option("--orientation", type=click.Choice(["input", "output"]), default="input", show_default=True)
+@click.option("--m", "m", type=int, default=25, show_default=True, help="Order-m: DMUs drawn per replication.")
+@click.option("--B", "B", metavar="N|exact", default="200", show_default=True, callback=_replications,
+              help="Order-m: Monte Carlo replications, or 'exact' for the exact expectation.")
+@click.option("--alpha", type=float, default=0.95, show_default=True,
+              help="Order-alpha: the quantile level in (0, 1]; 1 gives FDH.")
+@click.option("--seed", type=click.IntRange(min=0), help="Random seed of order-m (same seed, same numbers).")
+@click.option("--reference", type=click.Path(dir_okay=False), help="CSV whose DMUs span the frontier.")
+@click.option("--summary", is_flag=True, help="Print a summary on stderr.")
+@_table_options(quiet=False)
+def partial(file, id_col, inputs, outputs, method, orientation, m, B, alpha, seed, reference, summary, out, fmt):
+    """Partial frontiers robust to outliers: order-m (Cazals, Florens and Simar 2002) or order-alpha
+    (Daouia and Simar 2007) efficiency; scores above 1 lie beyond the partial frontier."""
+    fmt = _format(out, fmt)
+    try:
+        result = efficiency.partial_frontier(_table(file, id_col), id=_split(id_col), inputs=_split(inputs),
+                                             outputs=_split(outputs), method=method, orientation=orientation,
+                                             m=m, B=B, alpha=alpha, seed=seed, reference=reference)
+    except EfficiencyError as exc:
+        _fail(exc)
+    write_table(result.to_frame(), out, fmt)
     if summary:
         click.echo(result.summary(), err=True)
 

@@ -33,6 +33,7 @@ from .luenberger import LuenbergerResult, luenberger  # noqa: E402
 from .malmquist_bootstrap import MalmquistBootstrapResult, malmquist_bootstrap  # noqa: E402
 from .productivity import ProductivityResult, productivity  # noqa: E402  (the function, bound over the module)
 from .network import NetworkResult, network  # noqa: E402  (the function, bound over the subpackage)
+from .partial import PartialFrontierResult, partial_frontier  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -52,6 +53,7 @@ __all__ = ["dea", "economic", "EconomicResult", "malmquist", "window", "WindowRe
            "luenberger", "LuenbergerResult", "malmquist_bootstrap", "MalmquistBootstrapResult",
            "productivity", "ProductivityResult",
            "network", "NetworkResult",
+           "partial_frontier", "PartialFrontierResult",
            *_LAZY]
 
 

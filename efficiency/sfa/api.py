@@ -101,6 +101,17 @@ def _check_design(raw, X: np.ndarray, names: list[str], sources: list[tuple[str,
                             "drop one of them")
 
 
+def _variance_design(raw, names, ids, role, prefix):
+    """(1, columns) of uhet/vhet with the parameter names Zu_(Intercept), Zu_<col>, ..."""
+    n = len(raw.frame)
+    cols = [_column(raw, c, ids, role) for c in names]
+    Z = np.column_stack([np.ones(n)] + cols)
+    pnames = [f"{prefix}_(Intercept)"] + [f"{prefix}_{c}" for c in names]
+    if names:
+        _check_design(raw, Z, pnames, [()] + [(c,) for c in names], f"{role} (variance of {role[0]})")
+    return Z, pnames
+
+
 def frontier_terms(raw: RawTable, output: str, inputs: list[str], form: str, ids, trend: str | None = None):
     """Dependent variable and regressors of a Cobb-Douglas, translog or linear frontier from columns.
 
@@ -146,7 +157,7 @@ def frontier_terms(raw: RawTable, output: str, inputs: list[str], form: str, ids
 @single_threaded_blas
 def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-normal", cost=False, id=None,
         period=None, panel=None, z=None, *, trend=None, z_intercept: bool = True, alpha: float = 0.05,
-        bc92_time: str = "values", level: float | None = None) -> SFAResult:
+        bc92_time: str = "values", level: float | None = None, uhet=None, vhet=None) -> SFAResult:
     """Fit a stochastic frontier by maximum likelihood and predict efficiencies.
 
     ``data``: DataFrame or CSV path (``output``, ``inputs``, ``id``, ``period``, ``z``, ``trend`` are
@@ -177,6 +188,11 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
     bound (0 or 1); the result records which (``converged``, ``method``, ``fallback``,
     ``at_bound``, ``convergence_notes``). ``alpha``: the Horrace-Schmidt (1996) efficiency bounds
     ``lower``/``upper`` have confidence 1 - alpha (``level`` = 1 - alpha is the deprecated old name).
+
+    ``uhet``, ``vhet`` (as R sfaR's ``sfacross``): columns of the variances of u and of v,
+    sigma_u,i^2 = exp(Zu_i'delta), sigma_v,i^2 = exp(Zv_i'phi), each with an intercept (an empty
+    list or "1": the intercept only); cross-sections, half-normal or exponential u (Caudill, Ford and Gropper
+    1995; Hadri 1999). See :mod:`efficiency.sfa.het`.
     """
     form = _option(form, FORMS, "form")
     dist = _option(dist, DISTS, "dist")
@@ -200,6 +216,17 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
     if z_names and panel != "bc95":
         raise SpecError(f"z: inefficiency effects are the Battese-Coelli (1995) model; they cannot be combined "
                         f"with panel={panel!r}")
+    het = uhet is not None or vhet is not None
+    if het:
+        from .het import HET_DISTS
+        # "1" (sfaR's ~1) or an empty list: the intercept only
+        uhet, vhet = ([c for c in _as_name_list(v, nm) if c != "1"] for v, nm in ((uhet, "uhet"), (vhet, "vhet")))
+        if panel is not None or z_names:
+            raise SpecError(f"uhet/vhet: the heteroskedastic model is for cross-sections; it cannot be combined "
+                            f"with {'z (inefficiency effects)' if z_names else f'panel={panel!r}'}")
+        if dist not in HET_DISTS:
+            raise SpecError(f"uhet/vhet: dist={dist!r} is not available; use one of "
+                            f"{', '.join(repr(d) for d in HET_DISTS)}")
     if dist == "exponential" and panel is not None:
         raise SpecError(f"dist='exponential' is available for cross-sections only, not panel={panel!r}")
     if panel == "bc95" and dist == "half-normal":
@@ -251,6 +278,11 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
                         "there is no variation for a frontier to explain")
     _check_design(raw, X, names, sources, "frontier")
     sign = -1.0 if cost else 1.0
+    if het:
+        from .het import sfa_het
+        return sfa_het(raw, y, X, names, dep, ids, sign, form=form, dist=dist, cost=cost, alpha=alpha,
+                       uhet=_variance_design(raw, uhet, ids, "uhet", "Zu"),
+                       vhet=_variance_design(raw, vhet, ids, "vhet", "Zv"))
 
     group = tt = None
     n_groups = n_firms = n_periods = None

@@ -87,6 +87,12 @@ class SFAResult:
     convergence_notes: tuple[str, ...] = ()
     n_evaluations: int = 0
     bc92_time: str | None = None
+    # heteroskedastic model (uhet/vhet; see efficiency.sfa.het): the Zu_ and Zv_ coefficients and each
+    # observation's sigma_u and sigma_v; None for the other models
+    uhet: pd.Series | None = None
+    vhet: pd.Series | None = None
+    sigma_u_i: pd.Series | None = None
+    sigma_v_i: pd.Series | None = None
 
     # ---------------------------------------------------------------------------------------------
     @property
@@ -196,8 +202,13 @@ class SFAResult:
                           "at a bound; the other standard errors hold it fixed there)")
         for note in self.convergence_notes:
             lines += wrap(f"Note: {note}")
-        lines.append(f"sigma_u^2 = {_num(self.sigma_u_sq, 6)}, sigma_v^2 = {_num(self.sigma_v_sq, 6)}, "
-                     f"lambda = sigma_u/sigma_v = {_num(self.lambda_, 6)}")
+        if self.uhet is not None:
+            lines += wrap("Heteroskedastic: sigma_u,i^2 = exp(Zu_i'delta), sigma_v,i^2 = exp(Zv_i'phi); sample means "
+                          f"sigma_u^2 = {_num(self.sigma_u_sq, 6)}, sigma_v^2 = {_num(self.sigma_v_sq, 6)} "
+                          "(sigma_sq and gamma are these means)")
+        else:
+            lines.append(f"sigma_u^2 = {_num(self.sigma_u_sq, 6)}, sigma_v^2 = {_num(self.sigma_v_sq, 6)}, "
+                         f"lambda = sigma_u/sigma_v = {_num(self.lambda_, 6)}")
         lines.append(f"LR test of no inefficiency: {_num(self.lr_statistic, 4)}, df = {self.lr_df}, mixed chi2 "
                      f"(Kodde-Palm) 5% critical value {self.lr_critical:.3f}, p = {self.lr_pvalue:.4g}")
         sk_ok = (self.skewness <= 0) if not self.cost else (self.skewness >= 0)
