@@ -303,3 +303,27 @@ def test_cli_sfa(tmp_path):
     assert res.exit_code == 1 and "unknown input column 'nope'" in res.output
     res = CliRunner().invoke(main, ["sfa", str(path), "--output", "y", "--inputs", "x1", "--dist", "gamma"])
     assert res.exit_code == 2
+
+
+def test_statsmodels_names_bse_pvalues_conf_int():
+    """bse, tvalues, pvalues and conf_int() (statsmodels' names) are the estimates table's columns and
+    the Wald intervals built from them."""
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(11)
+    n = 300
+    x = rng.uniform(1, 10, (n, 2))
+    y = np.exp(0.5 + 0.3 * np.log(x[:, 0]) + 0.5 * np.log(x[:, 1]) + rng.normal(0, 0.1, n)
+               - np.abs(rng.normal(0, 0.3, n)))
+    r = ef.sfa(pd.DataFrame({"y": y, "x1": x[:, 0], "x2": x[:, 1]}), output="y", inputs=["x1", "x2"])
+    est = r.estimates
+    np.testing.assert_array_equal(r.bse.to_numpy(), est["std_error"].to_numpy())
+    np.testing.assert_allclose(r.tvalues, est["estimate"] / est["std_error"], rtol=1e-12)
+    np.testing.assert_allclose(r.pvalues, 2 * norm.sf(np.abs(r.tvalues)), rtol=1e-9)
+    ci = r.conf_int(alpha=0.1)
+    np.testing.assert_allclose(ci["upper"] - ci["lower"], 2 * norm.ppf(0.95) * est["std_error"], rtol=1e-12)
+    assert list(ci.index) == list(est.index)
+    assert (ci.loc["log(x2)", "lower"] < 0.5 < ci.loc["log(x2)", "upper"])
+    assert r.nobs == n and r.aic == pytest.approx(-2 * r.llf + 2 * len(est))
+    with pytest.raises(ValueError, match="alpha"):
+        r.conf_int(alpha=1.5)

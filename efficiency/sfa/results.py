@@ -100,6 +100,33 @@ class SFAResult:
         return self.estimates["std_error"]
 
     @property
+    def bse(self) -> pd.Series:
+        """Standard errors of every estimated parameter (statsmodels' name; the rows of ``estimates``)."""
+        return self.estimates["std_error"].rename("bse")
+
+    @property
+    def tvalues(self) -> pd.Series:
+        """estimate / standard error (asymptotically normal: z values)."""
+        return self.estimates["z_value"].rename("tvalues")
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided p-values of the z values."""
+        return self.estimates["p_value"].rename("pvalues")
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Wald confidence intervals estimate -/+ z_(1 - alpha/2) x standard error of every estimated
+        parameter, columns ``lower`` and ``upper`` (statsmodels' ``conf_int``; NaN where the standard error
+        is, e.g. at a bound)."""
+        if not 0.0 < alpha < 1.0:
+            raise ValueError(f"alpha: expected a number in (0, 1), got {alpha!r}")
+        from scipy.stats import norm
+
+        z = norm.ppf(1.0 - alpha / 2.0)
+        est, se = self.estimates["estimate"], self.estimates["std_error"]
+        return pd.DataFrame({"lower": est - z * se, "upper": est + z * se})
+
+    @property
     def sigma_u_sq(self) -> float:
         return self.gamma * self.sigma_sq
 
