@@ -344,13 +344,19 @@ def _period_value(value: str | None):
 @click.option("--inputs", required=True, metavar="A,B", help="Regressor columns, comma-separated.")
 @click.option("--form", type=click.Choice(["cobb-douglas", "translog", "linear"]), default="cobb-douglas",
               show_default=True, help="linear: columns used as given (already logged).")
-@click.option("--dist", type=click.Choice(["half-normal", "truncated-normal", "exponential"]), default="half-normal",
-              show_default=True, help="Distribution of the inefficiency u.")
+@click.option("--dist", type=click.Choice(["half-normal", "truncated-normal", "exponential", "gamma", "genexponential"]),
+              default="half-normal", show_default=True,
+              help="Distribution of the inefficiency u (gamma: simulated ML with --draws, Greene 2003).")
 @click.option("--cost", is_flag=True, help="Cost frontier (u raises cost).")
 @click.option("--id", "id_col", metavar="COL[,COL]", help="Id (firm) column; default: rows numbered 1..n.")
 @click.option("--period", metavar="COL", help="Period column (panels).")
-@click.option("--panel", type=click.Choice(["ti", "bc92", "bc95"]),
-              help="ti: time-invariant u; bc92: Battese-Coelli 1992 decay; bc95: inefficiency effects (--z).")
+@click.option("--panel", type=click.Choice(["ti", "bc92", "bc95", "k90", "tfe", "tre"]),
+              help="ti: time-invariant u; bc92: Battese-Coelli 1992 decay; bc95: inefficiency effects (--z); "
+              "k90: Kumbhakar 1990; tfe/tre: Greene 2005 true fixed / random effects (need --id and --period).")
+@click.option("--draws", type=click.IntRange(min=2), help="tre, gamma: simulation draws (Halton; default 100).")
+@click.option("--seed", type=click.IntRange(min=0), help="tre, gamma: seed of the Halton draws (default: plain Halton).")
+@click.option("--scaling", is_flag=True, help="Scaling property model (Wang and Schmidt 2002): u = exp(z'delta) u*, "
+              "the z's given by --uhet.")
 @click.option("--z", metavar="A,B", help="Inefficiency-effects columns (Battese-Coelli 1995).")
 @click.option("--trend", metavar="COL", help="Time-trend column added to the frontier.")
 @click.option("--bc92-time", type=click.Choice(["values", "index"]), default="values", show_default=True,
@@ -359,12 +365,17 @@ def _period_value(value: str | None):
               "'1' = intercept only). Cross-sections, half-normal or exponential.")
 @click.option("--vhet", metavar="C", help="Columns of the variance of v: sigma_v^2 = exp(Zv'phi) (sfaR's vhet; "
               "'1' = intercept only).")
+@click.option("--latent-classes", type=click.IntRange(2, 5), metavar="K",
+              help="Latent-class frontier with K = 2..5 classes (Orea-Kumbhakar 2004, sfaR's sfalcmcross); "
+              "cross-sections, half-normal.")
+@click.option("--class-covariates", metavar="A,B", help="Columns of the prior class probabilities (logit; "
+              "with --latent-classes; default: intercept only).")
 @click.option("--estimates", metavar="FILE",
               help="File for the estimates table (default with -o: OUT's name + '_estimates').")
 @click.option("--summary", is_flag=True, help="Print the summary table on stderr.")
 @_table_options("Efficiency table file (default: CSV on stdout).", quiet=False)
-def sfa(file, output_col, inputs, form, dist, cost, id_col, period, panel, z, trend, bc92_time, uhet, vhet, estimates,
-        summary, out, fmt):
+def sfa(file, output_col, inputs, form, dist, cost, id_col, period, panel, z, trend, bc92_time, uhet, vhet,
+        latent_classes, class_covariates, estimates, summary, out, fmt, draws=None, seed=None, scaling=False):
     """Stochastic frontier of FILE: an estimates table and an efficiency table (efficiency = BC88, jlms).
 
     The efficiency table goes to OUT (or stdout); the estimates table to --estimates, or beside OUT
@@ -378,9 +389,11 @@ def sfa(file, output_col, inputs, form, dist, cost, id_col, period, panel, z, tr
         table = _table(file, ",".join(ids) if ids else None)
         result = efficiency.sfa(table, output=output_col, inputs=_split(inputs), form=form, dist=dist, cost=cost,
                                 id=_split(id_col), period=period, panel=panel, z=_split(z), trend=trend,
-                                bc92_time=bc92_time,
+                                bc92_time=bc92_time, draws=draws, seed=seed, scaling=scaling,
                                 uhet=None if uhet is None else (_split(uhet) or []),
-                                vhet=None if vhet is None else (_split(vhet) or []))
+                                vhet=None if vhet is None else (_split(vhet) or []),
+                                latent_classes=latent_classes,
+                                class_covariates=None if class_covariates is None else _split(class_covariates))
     except EfficiencyError as exc:
         _fail(exc)
     if estimates is None and out:
@@ -882,6 +895,34 @@ def partial(file, id_col, inputs, outputs, method, orientation, m, B, alpha, see
         result = efficiency.partial_frontier(_table(file, id_col), id=_split(id_col), inputs=_split(inputs),
                                              outputs=_split(outputs), method=method, orientation=orientation,
                                              m=m, B=B, alpha=alpha, seed=seed, reference=reference)
+    except EfficiencyError as exc:
+        _fail(exc)
+    write_table(result.to_frame(), out, fmt)
+    if summary:
+        click.echo(result.summary(), err=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "id_col", metavar="COL[,COL]", help="Id column(s); default: rows numbered 1..n.")
+@click.option("--output", "output_col", required=True, metavar="Y", help="The output column (cost with --cost).")
+@click.option("--inputs", required=True, metavar="A,B", help="Input columns, comma-separated.")
+@click.option("--rts", type=click.Choice(["vrs", "crs"]), default="vrs", show_default=True)
+@click.option("--cost", is_flag=True, help="Cost frontier (convex, efficiency from above).")
+@click.option("--additive", is_flag=True,
+              help="Additive CNLS (Benchmarking MULT=0); default: the multiplicative QP approximation (MULT=1).")
+@click.option("--method", type=click.Choice(["MM", "PSL"], case_sensitive=False), default="MM", show_default=True,
+              help="Step 2: method of moments or pseudo-likelihood.")
+@click.option("--summary", is_flag=True, help="Print a summary on stderr.")
+@_table_options(quiet=False)
+def stoned(file, id_col, output_col, inputs, rts, cost, additive, method, summary, out, fmt):
+    """StoNED: CNLS frontier (Kuosmanen 2008, constraint generation, Clarabel QP), then sigma_u and
+    efficiency by MM or PSL (Kuosmanen and Kortelainen 2012), as Benchmarking's stoned."""
+    fmt = _format(out, fmt)
+    try:
+        result = efficiency.stoned(_table(file, id_col), id=_split(id_col), output=output_col,
+                                   inputs=_split(inputs), rts=rts, cost=cost, multiplicative=not additive,
+                                   method=method.upper())
     except EfficiencyError as exc:
         _fail(exc)
     write_table(result.to_frame(), out, fmt)

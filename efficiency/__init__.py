@@ -34,6 +34,7 @@ from .malmquist_bootstrap import MalmquistBootstrapResult, malmquist_bootstrap  
 from .productivity import ProductivityResult, productivity  # noqa: E402  (the function, bound over the module)
 from .network import NetworkResult, network  # noqa: E402  (the function, bound over the subpackage)
 from .partial import PartialFrontierResult, partial_frontier  # noqa: E402
+from .stoned import StonedResult, stoned  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -54,6 +55,7 @@ __all__ = ["dea", "economic", "EconomicResult", "malmquist", "window", "WindowRe
            "productivity", "ProductivityResult",
            "network", "NetworkResult",
            "partial_frontier", "PartialFrontierResult",
+           "stoned", "StonedResult",
            *_LAZY]
 
 

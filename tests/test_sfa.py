@@ -301,7 +301,7 @@ def test_cli_sfa(tmp_path):
     assert est.set_index("param").loc["logLik", "estimate"] == pytest.approx(s.llf)
     res = CliRunner().invoke(main, ["sfa", str(path), "--output", "y", "--inputs", "x1,nope"])
     assert res.exit_code == 1 and "unknown input column 'nope'" in res.output
-    res = CliRunner().invoke(main, ["sfa", str(path), "--output", "y", "--inputs", "x1", "--dist", "gamma"])
+    res = CliRunner().invoke(main, ["sfa", str(path), "--output", "y", "--inputs", "x1", "--dist", "weibull"])
     assert res.exit_code == 2
 
 

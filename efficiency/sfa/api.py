@@ -27,14 +27,16 @@ from .likelihood import ExpModel, TNModel, _mills, predictions
 from .results import SFAResult
 
 FORMS = ("cobb-douglas", "translog", "linear")
-DISTS = ("half-normal", "truncated-normal", "exponential")
-PANELS = (None, "ti", "bc92", "bc95")
+DISTS = ("half-normal", "truncated-normal", "exponential", "gamma", "genexponential")
+PANELS = (None, "ti", "bc92", "bc95", "k90", "tfe", "tre")   # k90/tfe/tre: efficiency.sfa.panel_models
 BC92_TIMES = ("values", "index")
 _ALIASES = {"cd": "cobb-douglas", "cobb_douglas": "cobb-douglas", "cobbdouglas": "cobb-douglas", "tl": "translog",
             "hn": "half-normal", "half_normal": "half-normal", "halfnormal": "half-normal", "hnormal": "half-normal",
             "tn": "truncated-normal", "truncated_normal": "truncated-normal", "tnormal": "truncated-normal",
             "truncnorm": "truncated-normal", "exp": "exponential", "none": None, "": None, "bc88": "ti",
             "pitt-lee": "ti"}
+_ALIASES.update({"genexpo": "genexponential", "generalized-exponential": "genexponential",
+                 "normal-gamma": "gamma"})
 
 #: SkewnessWarning is defined in efficiency.errors (importable from here too)
 __all__ = ["sfa", "frontier_terms", "SkewnessWarning", "ConvergenceWarning"]
@@ -157,7 +159,10 @@ def frontier_terms(raw: RawTable, output: str, inputs: list[str], form: str, ids
 @single_threaded_blas
 def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-normal", cost=False, id=None,
         period=None, panel=None, z=None, *, trend=None, z_intercept: bool = True, alpha: float = 0.05,
-        bc92_time: str = "values", level: float | None = None, uhet=None, vhet=None) -> SFAResult:
+        bc92_time: str = "values", level: float | None = None, uhet=None, vhet=None,
+        scaling: bool = False, draws=None, seed=None,
+        latent_classes: int | None = None, class_covariates=None, latent_starts: int = 10,
+        latent_seed: int = 0) -> SFAResult:
     """Fit a stochastic frontier by maximum likelihood and predict efficiencies.
 
     ``data``: DataFrame or CSV path (``output``, ``inputs``, ``id``, ``period``, ``z``, ``trend`` are
@@ -171,6 +176,9 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
     'bc92' (Battese and Coelli 1992, u_it = exp(-eta (t - T)) u_i; needs ``id`` and ``period``;
     unbalanced panels allowed), 'bc95' (Battese and Coelli 1995, u_it ~ N+(z_it'delta, sigma_u^2),
     needs ``z``; given ``z`` alone implies it). ``z_intercept``: delta includes an intercept.
+    'k90' (Kumbhakar 1990), 'tfe' and 'tre' (Greene 2005 true fixed / random effects; ``draws`` Halton
+    draws per unit, default 100, ``seed``: scrambled Halton) need ``id`` and ``period``, half-normal u;
+    see :mod:`efficiency.sfa.panel_models`.
 
     ``bc92_time``: the time t - T of the BC92 decay, T the latest period of the panel (so u_iT = u_i
     at the last period, for every firm). 'values' (default): the period column's own values, t - T =
@@ -193,6 +201,11 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
     sigma_u,i^2 = exp(Zu_i'delta), sigma_v,i^2 = exp(Zv_i'phi), each with an intercept (an empty
     list or "1": the intercept only); cross-sections, half-normal or exponential u (Caudill, Ford and Gropper
     1995; Hadri 1999). See :mod:`efficiency.sfa.het`.
+
+    ``latent_classes`` = K in 2..5 (as R sfaR's ``sfalcmcross``): the latent-class frontier of Orea and
+    Kumbhakar (2004), a cross-section with half-normal u, each class its own frontier and variances,
+    prior class probabilities a multinomial logit in ``class_covariates`` (columns; an intercept always);
+    ``latent_starts`` seeded starts (``latent_seed``). See :mod:`efficiency.sfa.latent`.
     """
     form = _option(form, FORMS, "form")
     dist = _option(dist, DISTS, "dist")
@@ -216,7 +229,11 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
     if z_names and panel != "bc95":
         raise SpecError(f"z: inefficiency effects are the Battese-Coelli (1995) model; they cannot be combined "
                         f"with panel={panel!r}")
-    het = uhet is not None or vhet is not None
+    extra = dist in ("gamma", "genexponential") or scaling is not False     # efficiency.sfa.distributions
+    if extra or ((draws is not None or seed is not None) and panel != "tre"):
+        from .distributions import check_options as _extra_options
+        uhet, vhet, draws, seed = _extra_options(dist, panel, z_names, uhet, vhet, scaling, draws, seed, extra)
+    het = not extra and (uhet is not None or vhet is not None)
     if het:
         from .het import HET_DISTS
         # "1" (sfaR's ~1) or an empty list: the intercept only
@@ -227,6 +244,10 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
         if dist not in HET_DISTS:
             raise SpecError(f"uhet/vhet: dist={dist!r} is not available; use one of "
                             f"{', '.join(repr(d) for d in HET_DISTS)}")
+    if latent_classes is not None or class_covariates is not None:
+        from .latent import check_options
+        latent_classes, class_covariates = check_options(latent_classes, class_covariates, dist=dist, panel=panel,
+                                                         z=z_names, het=het)
     if dist == "exponential" and panel is not None:
         raise SpecError(f"dist='exponential' is available for cross-sections only, not panel={panel!r}")
     if panel == "bc95" and dist == "half-normal":
@@ -256,6 +277,9 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
     id_cols = _as_name_list(id, "id")
     if panel in ("ti", "bc92") and not id_cols:
         raise SpecError(f"panel={panel!r}: give the firm column (id=...)")
+    if panel in ("k90", "tfe", "tre") and (not id_cols or period is None):
+        raise SpecError(f"panel={panel!r}: give the unit column (id=...) and the period column (period=..., "
+                        "--period COL); " + ("no id column given" if not id_cols else "no period column given"))
     if panel == "bc92" and period is None:
         raise SpecError("panel='bc92': no period column given; the Battese-Coelli (1992) decay "
                         "exp(-eta (t - T)) needs the period of each row (period='year', --period COL)")
@@ -278,6 +302,22 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
                         "there is no variation for a frontier to explain")
     _check_design(raw, X, names, sources, "frontier")
     sign = -1.0 if cost else 1.0
+    if panel in ("k90", "tfe", "tre"):
+        from .panel_models import sfa_panel_model
+        return sfa_panel_model(raw, y, X, names, dep, ids, sign, panel=panel, period=period, form=form, dist=dist,
+                               cost=cost, alpha=alpha, bc92_time=bc92_time, draws=100 if draws is None else draws,
+                               seed=seed, sources=sources)
+    if extra:
+        from .distributions import sfa_distribution
+        return sfa_distribution(raw, y, X, names, dep, ids, sign, form=form, dist=dist, cost=cost, alpha=alpha,
+                                uhet=_variance_design(raw, uhet, ids, "uhet", "Zu"),
+                                vhet=_variance_design(raw, vhet, ids, "vhet", "Zv"), scaling=bool(scaling),
+                                draws=draws, seed=seed)
+    if latent_classes is not None:
+        from .latent import sfa_latent
+        return sfa_latent(raw, y, X, names, dep, ids, sign, form=form, cost=cost, K=latent_classes, alpha=alpha,
+                          covariates=class_covariates, column=lambda c: _column(raw, c, ids, "class covariate"),
+                          check=_check_design, n_starts=latent_starts, seed=latent_seed)
     if het:
         from .het import sfa_het
         return sfa_het(raw, y, X, names, dep, ids, sign, form=form, dist=dist, cost=cost, alpha=alpha,

@@ -15,7 +15,10 @@ stats = LazyModule("scipy.stats")
 _DIST = {"half-normal": "half-normal", "truncated-normal": "truncated normal", "exponential": "exponential"}
 _PANEL = {None: "cross-section", "ti": "panel, time-invariant inefficiency (Pitt-Lee; BC92 with eta = 0)",
           "bc92": "panel, Battese-Coelli (1992) time-varying decay",
-          "bc95": "Battese-Coelli (1995) inefficiency effects"}
+          "bc95": "Battese-Coelli (1995) inefficiency effects",
+          "k90": "panel, Kumbhakar (1990) time-varying inefficiency",
+          "tfe": "panel, true fixed effects (Greene 2005)",
+          "tre": "panel, true random effects (Greene 2005, simulated ML)"}
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,23 @@ class SFAResult:
     vhet: pd.Series | None = None
     sigma_u_i: pd.Series | None = None
     sigma_v_i: pd.Series | None = None
+    # panel models k90/tfe/tre (see efficiency.sfa.panel_models): the unit intercepts alpha_i (tfe) or
+    # E[w_i | e_i] (tre) by unit, the variance/decay parameters (sigma_u, sigma_v, sigma_w, b, c) and
+    # the number of simulation draws per unit (tre); None for the other models
+    unit_effects: pd.Series | None = None
+    panel_params: pd.Series | None = None
+    draws: int | None = None
+    # latent-class model (latent_classes=K; see efficiency.sfa.latent): posterior and prior class
+    # probabilities (n x K), the most likely class (1..K), the posterior-weighted BC88 / JLMS, each
+    # class's BC88 efficiency, and per class sigma_u, sigma_v and shares; None for the other models
+    latent_classes: int | None = None
+    posterior: pd.DataFrame | None = None
+    prior: pd.DataFrame | None = None
+    classes: pd.Series | None = None
+    efficiency_posterior: pd.Series | None = None
+    jlms_posterior: pd.Series | None = None
+    class_efficiency: pd.DataFrame | None = None
+    class_sigmas: pd.DataFrame | None = None
 
     # ---------------------------------------------------------------------------------------------
     @property
@@ -166,11 +186,17 @@ class SFAResult:
     def to_frame(self) -> pd.DataFrame:
         """The efficiency table the CLI writes, indexed by id (and period): efficiency (BC88), jlms,
         lower, upper, u (E[u|e]), efficiency_reciprocal (E[exp(u)|e]), residual."""
-        return pd.DataFrame({"efficiency": self.efficiency.to_numpy(), "jlms": self.jlms.to_numpy(),
+        frame = pd.DataFrame({"efficiency": self.efficiency.to_numpy(), "jlms": self.jlms.to_numpy(),
                              "lower": self.lower.to_numpy(), "upper": self.upper.to_numpy(),
                              "u": self.u_mean.to_numpy(),
                              "efficiency_reciprocal": self.efficiency_reciprocal.to_numpy(),
                              "residual": self.residuals.to_numpy()}, index=self.ids)
+        if self.latent_classes is not None:   # latent classes: the class, posterior-weighted efficiency, posteriors
+            extra = {"class": self.classes.to_numpy(), "efficiency_posterior": self.efficiency_posterior.to_numpy(),
+                     "jlms_posterior": self.jlms_posterior.to_numpy(),
+                     **{f"posterior_{c}": self.posterior[c].to_numpy() for c in self.posterior.columns}}
+            return pd.concat([frame, pd.DataFrame(extra, index=self.ids)], axis=1)
+        return frame
 
     def estimates_frame(self) -> pd.DataFrame:
         """The estimates table the CLI writes: param, estimate, std_error, z_value, p_value, then
@@ -229,15 +255,22 @@ class SFAResult:
                           "at a bound; the other standard errors hold it fixed there)")
         for note in self.convergence_notes:
             lines += wrap(f"Note: {note}")
-        if self.uhet is not None:
+        if self.latent_classes is not None:
+            lines += wrap(f"Latent classes: {self.latent_classes} (Orea-Kumbhakar 2004; classes numbered by decreasing "
+                          "average prior probability; efficiency from each observation's most likely class)")
+            for c, r in self.class_sigmas.iterrows():
+                lines.append(f"  {c}: sigma_u = {_num(r['sigma_u'], 6)}, sigma_v = {_num(r['sigma_v'], 6)}, prior share "
+                             f"{_num(r['prior_share'], 4)}, assigned {int((self.classes == int(c[2:])).sum())} obs.")
+        elif self.uhet is not None:
             lines += wrap("Heteroskedastic: sigma_u,i^2 = exp(Zu_i'delta), sigma_v,i^2 = exp(Zv_i'phi); sample means "
                           f"sigma_u^2 = {_num(self.sigma_u_sq, 6)}, sigma_v^2 = {_num(self.sigma_v_sq, 6)} "
                           "(sigma_sq and gamma are these means)")
         else:
             lines.append(f"sigma_u^2 = {_num(self.sigma_u_sq, 6)}, sigma_v^2 = {_num(self.sigma_v_sq, 6)}, "
                          f"lambda = sigma_u/sigma_v = {_num(self.lambda_, 6)}")
-        lines.append(f"LR test of no inefficiency: {_num(self.lr_statistic, 4)}, df = {self.lr_df}, mixed chi2 "
-                     f"(Kodde-Palm) 5% critical value {self.lr_critical:.3f}, p = {self.lr_pvalue:.4g}")
+        if self.latent_classes is None:
+            lines.append(f"LR test of no inefficiency: {_num(self.lr_statistic, 4)}, df = {self.lr_df}, mixed chi2 "
+                         f"(Kodde-Palm) 5% critical value {self.lr_critical:.3f}, p = {self.lr_pvalue:.4g}")
         sk_ok = (self.skewness <= 0) if not self.cost else (self.skewness >= 0)
         lines.append(f"Skewness of OLS residuals: {self.skewness:.4f}"
                      + ("" if sk_ok else "  WRONG SIGN: the data show no inefficiency"))
