@@ -387,6 +387,12 @@ def _sfa_scores(dim: DimensionSpec, spec: AnalysisSpec, work: pd.DataFrame, peri
         kw = {}
         if dim.panel is not None:
             kw = {"id": spec.id, "period": spec.period, "panel": dim.panel}
+        if dim.uhet is not None:
+            kw["uhet"] = list(dim.uhet)
+        if dim.vhet is not None:
+            kw["vhet"] = list(dim.vhet)
+        if dim.latent_classes is not None:
+            kw["latent_classes"] = dim.latent_classes
         res = sfa(frame, output=dim.outputs[0], inputs=list(dim.inputs), form=dim.form, dist=dim.dist,
                   cost=dim.cost, **kw)
         eff = np.asarray(getattr(res, "efficiency"), dtype=float).reshape(-1)

@@ -138,15 +138,15 @@ MALMQUIST_KINDS = ("adjacent", "base", "sequential", "global")
 #: ``malmquist`` key), or one of O'Donnell's (2012) multiplicatively complete TFP indices.
 DYNAMICS = ("malmquist", "hicks-moorsteen", "fare-primont", "lowe")
 SFA_FORMS = ("cobb-douglas", "translog", "linear")
-SFA_DISTS = ("half-normal", "truncated-normal", "exponential")
-SFA_PANELS = ("ti", "bc92")
+SFA_DISTS = ("half-normal", "truncated-normal", "exponential", "gamma", "genexponential")
+SFA_PANELS = ("ti", "bc92", "k90", "tfe", "tre")
 DEFAULT_THRESHOLD = 0.6
 
 _DATA_KEYS = ("id", "period", "group", "frontier")
 _DIMENSION_KEYS = ("inputs", "outputs", "undesirable", "model", "rts", "orientation", "frontier",
                    "direction", "malmquist", "form", "dist", "cost", "panel", "label", "rts_bounds",
                    "cross_efficiency", "dynamics", "input_prices", "output_prices", "network", "stages", "links",
-                   "priority", "leader")
+                   "priority", "leader", "uhet", "vhet", "latent_classes")
 _COMPOSITE_KEYS = ("weights", "threshold")
 _TOP_KEYS = ("data", "dimensions", "composite")
 
@@ -184,11 +184,15 @@ class DimensionSpec:
     links: tuple = ()                  # network: ((source, target, columns, kind), ...)
     priority: str | None = None        # network: the stage whose efficiency is maximised first
     leader: str | None = None          # network 'leader-follower': the leading stage
+    uhet: tuple[str, ...] | None = None  # sfa: columns of the variance of u (sfaR's uhet)
+    vhet: tuple[str, ...] | None = None  # sfa: columns of the variance of v (sfaR's vhet)
+    latent_classes: int | None = None  # sfa: a latent-class frontier with this many classes
 
     @property
     def columns(self) -> tuple[str, ...]:
         links = tuple(c for link in self.links for c in link[2])
-        return self.inputs + self.outputs + self.undesirable + self.input_prices + self.output_prices + links
+        het = (self.uhet or ()) + (self.vhet or ())
+        return self.inputs + self.outputs + self.undesirable + self.input_prices + self.output_prices + links + het
 
     @property
     def title(self) -> str:
@@ -257,6 +261,7 @@ class AnalysisSpec:
         for d in self.dimensions:
             roles = [("inputs", d.inputs), ("outputs", d.outputs)] if d.model != "network" else \
                 [(f"stages.{st}.{k}", c) for st, i, o in d.stages for k, c in (("inputs", i), ("outputs", o))]
+            roles += [("uhet", d.uhet or ()), ("vhet", d.vhet or ())]
             roles += [("undesirable", d.undesirable), ("input_prices", d.input_prices),
                       ("output_prices", d.output_prices), ("links", tuple(c for link in d.links for c in link[2]))]
             for role, names in roles:
@@ -543,8 +548,13 @@ def load_spec(spec) -> AnalysisSpec:
         cost = d.get("cost", False)
         if not isinstance(cost, bool):
             raise err(f"{p}.cost", f"expected true or false, got {cost!r}")
+        uhet = names(d.get("uhet"), f"{p}.uhet") if "uhet" in d else None
+        vhet = names(d.get("vhet"), f"{p}.vhet") if "vhet" in d else None
+        latent = d.get("latent_classes")
+        if latent is not None and (isinstance(latent, bool) or not isinstance(latent, int) or not 2 <= latent <= 5):
+            raise err(f"{p}.latent_classes", f"expected a number of classes from 2 to 5, got {latent!r}")
         if model != "sfa":
-            for k in ("form", "dist", "panel", "cost"):
+            for k in ("form", "dist", "panel", "cost", "uhet", "vhet", "latent_classes"):
                 if k in d:
                     raise err(f"{p}.{k}", f"an option of the sfa model; this dimension's model is {model!r}")
         else:
@@ -598,7 +608,8 @@ def load_spec(spec) -> AnalysisSpec:
         dims.append(DimensionSpec(name, ins, outs, bads, model, rts, orient, dim_frontier, direction, mq,
                                   form, dist, cost, panel, label, bounds, ce, dynamics, w_cols, p_cols,
                                   *((net["network"], net["stages"], net["links"], net["priority"], net["leader"])
-                                    if net is not None else ())))
+                                    if net is not None else (None, (), (), None, None)),
+                                  uhet, vhet, latent))
 
     comp = table(doc.get("composite"), "composite")
     unknown_keys(comp, _COMPOSITE_KEYS, "composite")
@@ -748,7 +759,8 @@ group = "zone"           # optional: group frontiers, meta-frontier and technolo
 #                        inputs / outputs; links = [{ from = "STAGE", to = "STAGE", columns = [...] }]; the
 #                        dimension's score is the overall efficiency, the stage scores are added
 #   form, dist, cost, panel   sfa only: "cobb-douglas"|"translog"|"linear", "half-normal"|"truncated-normal"|
-#                        "exponential", true|false, "ti"|"bc92"
+#                        "exponential"|"gamma"|"genexponential", true|false, "ti"|"bc92"|"k90"|"tfe"|"tre"
+#   uhet, vhet, latent_classes   sfa only: variance covariates of u and v (sfaR); latent classes 2..5
 
 [dimensions.technology]  # technological revolution: R&D resources -> original technology
 inputs = ["rd_expenditure", "rd_personnel", "basic_research"]

@@ -1,0 +1,66 @@
+"""An sfa dimension of the spec takes issue 16's SFA models: heteroskedastic (uhet, vhet), the gamma
+and generalized exponential distributions, the panel models k90, tfe, tre, and latent classes; its
+score is ef.sfa's efficiency on the dimension's columns, and bad keys are refused naming the key."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import efficiency as ef
+from efficiency.spec import load_spec
+
+DATA = "sample_data/provinces.csv"
+SPEC = """
+[data]
+id = "province"
+period = "year"
+frontier = "pooled"
+[dimensions.factor]
+model = "sfa"
+inputs = ["capital_stock", "employment"]
+outputs = ["value_added"]
+{extra}
+[dimensions.tech]
+inputs = ["rd_expenditure"]
+outputs = ["invention_patents"]
+"""
+
+
+@pytest.mark.parametrize("extra, kw", [
+    ('uhet = ["high_end_talent"]', dict(uhet=["high_end_talent"])),
+    ('dist = "genexponential"', dict(dist="genexponential")),
+    ('panel = "k90"', dict(panel="k90", id="province", period="year")),
+    ('panel = "tfe"', dict(panel="tfe", id="province", period="year")),
+])
+def test_sfa_dimension_scores_as_ef_sfa(extra, kw):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = ef.analyze(DATA, SPEC.format(extra=extra))
+        df = pd.read_csv(DATA)
+        want = ef.sfa(df, output="value_added", inputs=["capital_stock", "employment"], **kw).efficiency
+    np.testing.assert_allclose(a.scores["score_factor"].to_numpy(), np.asarray(want, dtype=float), rtol=1e-9)
+
+
+@pytest.mark.parametrize("extra, key, match", [
+    ('latent_classes = 7', "dimensions.factor.latent_classes", "2 to 5"),
+    ('panel = "wang-ho"', "dimensions.factor.panel", "tre"),
+    ('dist = "weibull"', "dimensions.factor.dist", "genexponential"),
+])
+def test_bad_sfa_keys(extra, key, match):
+    with pytest.raises(ef.SpecError, match=match) as exc:
+        load_spec(SPEC.format(extra=extra))
+    assert key in str(exc.value)
+
+
+def test_uhet_on_a_dea_dimension_and_unknown_column():
+    spec = SPEC.format(extra="").replace('[dimensions.tech]', '[dimensions.tech]\nuhet = ["employment"]')
+    with pytest.raises(ef.SpecError, match="an option of the sfa model") as exc:
+        load_spec(spec)
+    assert "dimensions.tech.uhet" in str(exc.value)
+    with pytest.raises(ef.SpecError, match="unknown column 'talent'") as exc:
+        ef.analyze(DATA, SPEC.format(extra='vhet = ["talent"]'))
+    assert "dimensions.factor.vhet" in str(exc.value)
