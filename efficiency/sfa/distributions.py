@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln, log_ndtr, logsumexp, ndtri_exp
 
+from .het import gradient_hessian
 from .likelihood import _mills, predictions
 
 EXTRA_DISTS = ("gamma", "genexponential")
@@ -229,16 +230,8 @@ class IndexModel:
         return total, np.concatenate(g)
 
     def hessian(self, p):
-        p = np.asarray(p, dtype=float)
-        m = len(p)
-        H = np.empty((m, m))
-        for j in range(m):
-            h = 1e-4 * max(1.0, abs(p[j]))
-            pp, pm = p.copy(), p.copy()
-            pp[j] += h
-            pm[j] -= h
-            H[:, j] = (self.loglik(pp)[1] - self.loglik(pm)[1]) / (2.0 * h)
-        return 0.5 * (H + H.T)
+        """Central differences of the (numerical) gradient, step 1e-4 (the gradient's own step is 1e-6)."""
+        return gradient_hessian(lambda q: self.loglik(q)[1], p, 1e-4)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -72,6 +72,23 @@ def _pieces(eps, a, b, dist: str, grad: bool = True):
     return ll, l_eps, l_a, l_b
 
 
+
+def gradient_hessian(gradient, p, rel_step: float = 1e-5) -> np.ndarray:
+    """The Hessian of a log-likelihood as central differences of its ``gradient`` (a function of the
+    parameters), step ``rel_step`` x max(1, |p_j|), symmetrised: the standard errors of the models
+    whose second derivatives are not written out (heteroskedastic, latent-class, gamma, ...)."""
+    p = np.asarray(p, dtype=float)
+    m = len(p)
+    H = np.empty((m, m))
+    for j in range(m):
+        h = rel_step * max(1.0, abs(p[j]))
+        pp, pm = p.copy(), p.copy()
+        pp[j] += h
+        pm[j] -= h
+        with np.errstate(all="ignore"):
+            H[:, j] = (gradient(pp) - gradient(pm)) / (2.0 * h)
+    return 0.5 * (H + H.T)
+
 @dataclass
 class HetModel:
     """Data of a heteroskedastic cross-section; p = (beta (k), delta (Zu columns), phi (Zv columns))."""
@@ -119,17 +136,7 @@ class HetModel:
 
     def hessian(self, p):
         """Central differences of the analytic gradient, symmetrised."""
-        p = np.asarray(p, dtype=float)
-        m = len(p)
-        H = np.empty((m, m))
-        for j in range(m):
-            h = 1e-5 * max(1.0, abs(p[j]))
-            pp, pm = p.copy(), p.copy()
-            pp[j] += h
-            pm[j] -= h
-            with np.errstate(all="ignore"):
-                H[:, j] = (self.loglik(pp)[1] - self.loglik(pm)[1]) / (2.0 * h)
-        return 0.5 * (H + H.T)
+        return gradient_hessian(lambda q: self.loglik(q)[1], p)
 
     def conditional(self, p):
         """(mu*, sigma*, h) of u_i | eps_i ~ N+(mu*_i, sigma*_i^2), per observation."""

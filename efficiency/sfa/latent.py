@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import log_softmax, logsumexp
 
-from .het import _pieces, maximise_het
+from .het import _pieces, gradient_hessian, maximise_het
 from .likelihood import predictions
 
 MAX_CLASSES = 5
@@ -127,16 +127,7 @@ class LatentModel:
 
     def hessian(self, p):
         """Central differences of the analytic gradient, symmetrised."""
-        p = np.asarray(p, dtype=float)
-        H = np.empty((len(p), len(p)))
-        for j in range(len(p)):
-            h = 1e-5 * max(1.0, abs(p[j]))
-            pp, pm = p.copy(), p.copy()
-            pp[j] += h
-            pm[j] -= h
-            with np.errstate(all="ignore"):
-                H[:, j] = (self.loglik(pp)[1] - self.loglik(pm)[1]) / (2.0 * h)
-        return 0.5 * (H + H.T)
+        return gradient_hessian(lambda q: self.loglik(q)[1], p)
 
     def conditional(self, p):
         """(mu*, sigma*) of u | eps, class j: n x K each."""
