@@ -681,3 +681,28 @@ def test_nsbm_dispatch_without_the_module(df, monkeypatch):
     with pytest.raises(SpecError, match=r"model='dynamic-sbm'"):
         ef.network(df.assign(year=2020), model="dynamic-sbm", id="id", period="year", inputs=["x1"], outputs=["y1"],
                    carryovers={"good": ["z1"]})
+
+
+NETWORK_OPTIONS = ([("relational", "crs", o, p, None) for o in ("input", "output") for p in ("stage1", "stage2")]
+                   + [("centralised", "crs", "input", p, None) for p in ("stage1", "stage2")]
+                   + [("leader-follower", "crs", "input", "stage1", lead) for lead in ("stage1", "stage2")]
+                   + [("additive", r, o, p, None) for r in ("crs", "vrs") for o in ("input", "output")
+                      for p in ("stage1", "stage2")])
+
+
+@pytest.mark.parametrize("model,rts,orientation,priority,leader", NETWORK_OPTIONS)
+def test_default_path_equals_plain_highs(model, rts, orientation, priority, leader):
+    """The default path (numba backend, each stage's rows cut to its frame from 64 DMUs) against the
+    plain computation (HiGHS, every DMU's rows, no screening), for every option of the multiplier models."""
+    big = two_stage_data(90, seed=13)
+    kw = dict(model=model, rts=rts, orientation=orientation, **KW)
+    if model == "leader-follower":
+        kw["leader"] = leader
+    else:
+        kw["priority"] = priority
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SolveWarning)
+        fast = ef.network(big, **kw)
+        plain = ef.network(big, solver="highs", screen=False, **kw)
+    np.testing.assert_allclose(fast.scores, plain.scores, atol=1e-9)
+    np.testing.assert_allclose(fast.divisions, plain.divisions, atol=1e-6)
