@@ -26,19 +26,14 @@ import pandas as pd
 
 from .errors import DataError
 from .panel import geomean
+from .plotting import pyplot
 from .spec import BANDS
 
 WORKBOOK = "tables.xlsx"
 INDEX = "index.html"
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
+_plt = pyplot
 
 
 # --------------------------------------------------------------------------------------------------
