@@ -51,7 +51,7 @@ from .errors import DataError, SpecError
 from .spec import BANDS, AnalysisSpec, DimensionSpec, load_spec
 
 __all__ = ["analyze", "Analysis", "coupling", "composite", "coordination", "band", "bottleneck", "regime",
-           "clip_unit", "BANDS"]
+           "clip_unit", "BANDS", "entropy_weights", "obstacle_degree", "main_obstacle"]
 
 NEW_QUALITY = "new-quality"
 TRADITIONAL = "traditional"
@@ -87,6 +87,69 @@ def composite(U, weights=None) -> np.ndarray:
     if w.shape != (U.shape[1],) or np.any(w < 0) or not w.sum() > 0:
         raise SpecError("weights: one non-negative weight per dimension, summing to a positive number")
     return clip_unit(U @ (w / w.sum()))
+
+
+def entropy_weights(U, normalisation: str = "min-max") -> np.ndarray:
+    """Weights of the k dimensions by the entropy weight method (Shannon entropy of each column;
+    Zeleny 1982; Hwang and Yoon 1981, section 2.2): with the n rows of scores x_ij (rows with a NaN
+    left out), the column shares p_ij = z_ij / sum_i z_ij of z = the min-max normalised scores
+    (x_ij - min_i x_ij) / (max_i x_ij - min_i x_ij) ("min-max", the usual form in regional studies) or
+    of the scores themselves ("sum", the classic form and that of pymcdm's ``entropy_weights``), the
+    entropy e_j = -(1 / ln n) sum_i p_ij ln p_ij with 0 ln 0 = 0 (the limit; no shift of the data), the
+    divergence d_j = 1 - e_j, and w_j = d_j / sum_j d_j. A column without variation (or of zeros)
+    carries no information: d_j = 0. When no column varies, the weights are undefined: DataError."""
+    U = _matrix(U)
+    if normalisation not in ("min-max", "sum"):
+        raise SpecError(f"entropy normalisation: expected 'min-max' or 'sum', got {normalisation!r}")
+    U = U[~np.isnan(U).any(axis=1)]
+    n = U.shape[0]
+    if n < 2:
+        raise DataError(f"entropy weights: {n} complete rows of scores; at least 2 are needed")
+    if normalisation == "min-max":
+        lo, span = U.min(axis=0), np.ptp(U, axis=0)
+        Z = np.where(span > 0, (U - lo) / np.where(span > 0, span, 1.0), 0.0)
+    else:
+        if np.any(U < 0):
+            raise DataError("entropy weights ('sum'): the scores must be non-negative")
+        Z = U
+    tot = Z.sum(axis=0)
+    P = Z / np.where(tot > 0, tot, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        plogp = np.where(P > 0, P * np.log(P), 0.0)
+    e = np.where(tot > 0, -plogp.sum(axis=0) / np.log(n), 1.0)
+    if normalisation == "sum":
+        e = np.where(np.ptp(U, axis=0) > 0, e, 1.0)      # constant column: exactly no information
+    d = np.clip(1.0 - e, 0.0, None)
+    if not d.sum() > 0:
+        raise DataError("entropy weights: no dimension's scores vary across the rows, so the entropy weight "
+                        "method gives no weights; give fixed weights ([composite] weights = {...})")
+    return d / d.sum()
+
+
+def obstacle_degree(U, weights) -> np.ndarray:
+    """Obstacle degree of each dimension per row (the obstacle degree model of regional studies): the
+    weighted shortfall w_j (1 - U_ij) as a share of the row's total sum_j w_j (1 - U_ij), so the k
+    degrees sum to 1 (a shortfall up to THRESHOLD_TOL = 1e-9 is rounding and counts as 0); a row at the frontier in every dimension (no shortfall) has 0 throughout, and a
+    row with a NaN score NaN throughout."""
+    U = _matrix(U)
+    w = np.asarray(weights, dtype=float)
+    gap = 1.0 - U
+    short = w[None, :] * np.where(gap > THRESHOLD_TOL, gap, 0.0)     # 1 - 1e-15 is at the frontier
+    tot = short.sum(axis=1, keepdims=True)
+    out = np.where(tot > 0, short / np.where(tot > 0, tot, 1.0), 0.0)
+    out[np.isnan(U).any(axis=1)] = np.nan
+    return out
+
+
+def main_obstacle(O, names) -> np.ndarray:
+    """Per row the dimension with the largest obstacle degree ("" when there is no shortfall, None for NaN)."""
+    O = _matrix(O)
+    out = np.full(O.shape[0], "", dtype=object)
+    bad = np.isnan(O).any(axis=1)
+    pos = ~bad & (O.max(axis=1, initial=0.0) > 0)
+    out[pos] = np.asarray(names, dtype=object)[np.argmax(O[pos], axis=1)]
+    out[bad] = None
+    return out
 
 
 def coupling(U) -> np.ndarray:
@@ -205,6 +268,9 @@ class Analysis:
     source: str
     cross_efficiency: pd.DataFrame | None = None
     productivity: pd.DataFrame | None = None
+    #: the composite's weights as used, normalised, in the order of the dimensions (the spec's fixed
+    #: weights, or the entropy weights computed from the scores)
+    weights: tuple[float, ...] = ()
 
     @property
     def key_columns(self) -> list[str]:
@@ -429,7 +495,12 @@ def analyze(data, spec, *, solver=None) -> Analysis:
         _sfa_scores(d, sp, work, periods, sp.frontier_of(d)) if d.model == "sfa"
         else _dea_scores(d, work, keys, periods, sp.frontier_of(d), solver, stages_out=stages.get(d.name))
         for d in sp.dimensions]))
-    T = composite(U, sp.weights)
+    if sp.weighting == "entropy":
+        weights = tuple(float(w) for w in entropy_weights(U, sp.entropy_normalisation))
+    else:
+        weights = sp.weights
+    T = composite(U, weights)
+    O = obstacle_degree(U, weights)
     C = coupling(U)
     D = coordination(C, T)
     lead = {k: work[k].to_numpy() for k in keys}
@@ -440,7 +511,9 @@ def analyze(data, spec, *, solver=None) -> Analysis:
     scores = pd.DataFrame({**lead, **{f"score_{nm}": U[:, j] for j, nm in enumerate(names)}, **stage_cols,
                            "composite": T, "coupling": C, "coordination": D, "band": band(D),
                            "bottleneck": bottleneck(U, names, sp.threshold, _weakest_stage(sp, stages)),
-                           "regime": regime(U, sp.threshold)})
+                           "regime": regime(U, sp.threshold),
+                           **{f"obstacle_{nm}": O[:, j] for j, nm in enumerate(names)},
+                           "main_obstacle": main_obstacle(O, names)})
 
     dims = pd.DataFrame({
         "dimension": names, "label": [d.title for d in sp.dimensions], "model": [d.model for d in sp.dimensions],
@@ -450,7 +523,7 @@ def analyze(data, spec, *, solver=None) -> Analysis:
         "inputs": [", ".join(d.inputs) for d in sp.dimensions],
         "outputs": [", ".join(d.outputs) for d in sp.dimensions],
         "undesirable": [", ".join(d.undesirable) for d in sp.dimensions],
-        "weight": list(sp.weights), "threshold": sp.threshold})
+        "weight": list(weights), "weighting": sp.weighting, "threshold": sp.threshold})
 
     mq = dyn = tfp = None
     if sp.period:
@@ -459,7 +532,7 @@ def analyze(data, spec, *, solver=None) -> Analysis:
     if sp.group:
         grp, gsum = _groups(sp, work, keys, periods, U, solver)
     ce = _cross_efficiency(sp, work, keys, periods, solver)
-    return Analysis(sp, scores, _summary(sp, scores), dims, mq, dyn, grp, gsum, raw.source, ce, tfp)
+    return Analysis(sp, scores, _summary(sp, scores), dims, mq, dyn, grp, gsum, raw.source, ce, tfp, weights)
 
 
 def _cross_efficiency(sp: AnalysisSpec, work: pd.DataFrame, keys: list[str], periods, solver) -> pd.DataFrame | None:
@@ -503,6 +576,7 @@ def _summary(sp: AnalysisSpec, scores: pd.DataFrame) -> pd.DataFrame:
         b = s["bottleneck"].dropna()
         flat = pd.Series([x for v in b for x in v.split(",") if x])
         row["main_bottleneck"] = flat.value_counts().index[0] if len(flat) else ""
+        row.update({f"obstacle_{n}": s[f"obstacle_{n}"].mean() for n in sp.names})
         rows.append(row)
     out = pd.DataFrame(rows)
     if not sp.period:
@@ -660,9 +734,10 @@ def check(data, spec) -> str:
              + (f", {len(np.unique(periods))} periods" if periods is not None else "")
              + (f", {work[sp.group].nunique()} groups" if sp.group else "")]
     for d, w in zip(sp.dimensions, sp.weights):
+        w_text = "entropy" if sp.weighting == "entropy" else f"{w:.4g}"
         frontier = sp.frontier_of(d) if sp.period else "cross-section"
         lines.append(f"  {d.name}: {d.model}, {len(d.inputs)} inputs, {len(d.outputs)} outputs"
                      + (f", {len(d.undesirable)} undesirable" if d.undesirable else "")
-                     + f", frontier {frontier}, weight {w:.4g}")
+                     + f", frontier {frontier}, weight {w_text}")
     lines.append(f"  threshold {sp.threshold:g}")
     return "\n".join(lines)

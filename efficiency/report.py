@@ -309,10 +309,16 @@ def _methods(a) -> str:
             dyn = f"; TFP index: {index} (O'Donnell 2012)"
         items.append(f"<li><b>{html.escape(d.title)}</b> ({html.escape(d.name)}): {html.escape(model)}, "
                      f"frontier: {html.escape(frontier)}{html.escape(dyn)}; {html.escape(cols)}.</li>")
-    w = ", ".join(f"{n} {x:.3g}" for n, x in zip(sp.names, sp.weights))
+    w = ", ".join(f"{n} {x:.3g}" for n, x in zip(sp.names, a.weights or sp.weights))
+    how = ("entropy weights (entropy weight method on the scores of all rows, "
+           f"{sp.entropy_normalisation} normalisation; Zeleny 1982, Hwang and Yoon 1981)"
+           if sp.weighting == "entropy" else "normalised weights")
     return (
         "<ul>" + "".join(items) + "</ul>"
-        f"<p>Composite T = &sum; w<sub>i</sub> U<sub>i</sub> with normalised weights ({html.escape(w)}). "
+        f"<p>Composite T = &sum; w<sub>i</sub> U<sub>i</sub> with {how} ({html.escape(w)}). "
+        "Obstacle degree of dimension i: w<sub>i</sub>(1 &minus; U<sub>i</sub>) / &sum;<sub>j</sub> "
+        "w<sub>j</sub>(1 &minus; U<sub>j</sub>), its share of the weighted shortfall (columns obstacle_*; "
+        "main_obstacle the largest). "
         "Coupling C = (&prod; U<sub>i</sub>)<sup>1/k</sup> / ((1/k) &sum; U<sub>i</sub>) (geometric over "
         "arithmetic mean; capacity-coupling coefficient, Liu, Li and Song 2005; Wang et al. 2021), in [0, 1]. "
         "Coordination D = &radic;(C T), classified on the ten-band scale (0&ndash;0.1 extreme disorder, "

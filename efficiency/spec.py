@@ -147,7 +147,8 @@ _DIMENSION_KEYS = ("inputs", "outputs", "undesirable", "model", "rts", "orientat
                    "direction", "malmquist", "form", "dist", "cost", "panel", "label", "rts_bounds",
                    "cross_efficiency", "dynamics", "input_prices", "output_prices", "network", "stages", "links",
                    "priority", "leader", "uhet", "vhet", "latent_classes")
-_COMPOSITE_KEYS = ("weights", "threshold")
+_COMPOSITE_KEYS = ("weights", "threshold", "entropy_normalisation")
+ENTROPY_NORMALISATIONS = ("min-max", "sum")
 _TOP_KEYS = ("data", "dimensions", "composite")
 
 
@@ -212,6 +213,10 @@ class AnalysisSpec:
     frontier: str = "period"
     source: str = "<spec>"
     text: str | None = field(default=None, repr=False, compare=False)
+    #: "fixed": ``weights`` as given; "entropy": the entropy weight method on the scores
+    #: (:func:`efficiency.dimensions.entropy_weights`; ``weights`` is then only the equal start)
+    weighting: str = "fixed"
+    entropy_normalisation: str = "min-max"
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -615,7 +620,14 @@ def load_spec(spec) -> AnalysisSpec:
     unknown_keys(comp, _COMPOSITE_KEYS, "composite")
     dim_names = [d.name for d in dims]
     raw_w = comp.get("weights")
-    if raw_w is None:
+    weighting = "entropy" if raw_w == "entropy" else "fixed"
+    norm = comp.get("entropy_normalisation", "min-max")
+    if norm not in ENTROPY_NORMALISATIONS:
+        raise err("composite.entropy_normalisation", f"expected one of {', '.join(map(repr, ENTROPY_NORMALISATIONS))}, "
+                                                     f"got {norm!r}")
+    if "entropy_normalisation" in comp and weighting != "entropy":
+        raise err("composite.entropy_normalisation", 'applies to weights = "entropy" only')
+    if raw_w is None or weighting == "entropy":
         weights = [1.0] * len(dims)
     else:
         if isinstance(raw_w, list):
@@ -624,7 +636,7 @@ def load_spec(spec) -> AnalysisSpec:
                                                f"({', '.join(dim_names)})")
             raw_w = dict(zip(dim_names, raw_w))
         if not isinstance(raw_w, dict):
-            raise err("composite.weights", "expected a table { dimension = weight, ... } or a list")
+            raise err("composite.weights", 'expected a table { dimension = weight, ... }, a list or "entropy"')
         for k in raw_w:
             if k not in dim_names:
                 raise err(f"composite.weights.{k}", f"no dimension {k!r} (dimensions: {', '.join(dim_names)})")
@@ -653,7 +665,8 @@ def load_spec(spec) -> AnalysisSpec:
                                                            "([data] period)")
         if "frontier" in data and frontier != "period":
             raise err("data.frontier", f"frontier = {frontier!r} needs a period column ([data] period)")
-    return AnalysisSpec(id_col, tuple(dims), weights, float(threshold), period, group, frontier, source, text)
+    return AnalysisSpec(id_col, tuple(dims), weights, float(threshold), period, group, frontier, source, text,
+                        weighting, norm)
 
 
 def _network_keys(d: dict, p: str, model: str, err, names, string, table) -> dict | None:
@@ -785,6 +798,7 @@ rts = "vrs"
 malmquist = "global"     # with bad outputs, adjacent-period cross-period LPs can be infeasible; global has none
 
 [composite]
-weights = { technology = 1, factor = 1, industry = 1 }   # normalised to sum 1; default equal
+weights = { technology = 1, factor = 1, industry = 1 }   # normalised to sum 1; default equal;
+                         # or weights = "entropy" (entropy weight method on the scores)
 threshold = 0.6          # a dimension below it is a bottleneck; all at or above it: "new-quality" regime
 '''

@@ -68,7 +68,8 @@ def test_score_csv_on_stdout_equals_api(small_csv, tmp_path):
     r = ok("score", small_csv, "--spec", spec)
     table = pd.read_csv(io.StringIO(r.stdout))
     assert list(table.columns) == ["province", "year", "score_technology", "score_industry", "composite",
-                                   "coupling", "coordination", "band", "bottleneck", "regime"]
+                                   "coupling", "coordination", "band", "bottleneck", "regime",
+                                   "obstacle_technology", "obstacle_industry", "main_obstacle"]
     a = ef.analyze(small_csv, spec)
     np.testing.assert_allclose(table["coordination"], a.scores["coordination"], rtol=1e-12)
     assert table["province"].tolist() == a.scores["province"].tolist()

@@ -366,10 +366,20 @@ def test_cross_section_without_period():
     a = analyze(df, spec)
     assert a.malmquist is None and a.dynamics is None and a.groups is None
     assert list(a.scores.columns) == ["province", "score_technology", "score_industry", "composite", "coupling",
-                                      "coordination", "band", "bottleneck", "regime"]
+                                      "coordination", "band", "bottleneck", "regime", "obstacle_technology",
+                                      "obstacle_industry", "main_obstacle"]
     s = a.scores
     np.testing.assert_allclose(s["composite"], 0.75 * s["score_technology"] + 0.25 * s["score_industry"],
                                rtol=1e-14)
+    # obstacle degree: the weighted shortfall's share, by hand
+    gt, gi = 0.75 * (1 - s["score_technology"]), 0.25 * (1 - s["score_industry"])
+    gt, gi = gt.where(gt > 1e-9, 0.0), gi.where(gi > 1e-9, 0.0)
+    tot = gt + gi
+    np.testing.assert_allclose(s["obstacle_technology"], np.where(tot > 0, gt / tot.where(tot > 0, 1), 0), rtol=1e-14)
+    np.testing.assert_allclose(s["obstacle_industry"], np.where(tot > 0, gi / tot.where(tot > 0, 1), 0), rtol=1e-14)
+    expect = np.where(tot == 0, "", np.where(gt >= gi, "technology", "industry"))
+    assert list(s["main_obstacle"]) == list(expect)
+    assert (tot == 0).any() and (tot > 0).any()
     below = (s[["score_technology", "score_industry"]] < 0.7).any(axis=1)
     assert ((s["regime"] == "traditional") == below).all()
     assert set(a.tables()) == {"scores", "summary", "dimensions"}
