@@ -41,9 +41,11 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--B", type=int, default=2000)
     ap.add_argument("--n", type=int, default=200)
+    ap.add_argument("--m", type=int, default=3, help="inputs")
+    ap.add_argument("--s", type=int, default=2, help="outputs")
     ap.add_argument("--highs-B", type=int, default=20)
     a = ap.parse_args(argv)
-    r = run(B=a.B, n=a.n, highs_B=a.highs_B)
+    r = run(B=a.B, n=a.n, m=a.m, s=a.s, highs_B=a.highs_B)
     print(f"Simar-Wilson bootstrap, n={r['n']} m={r['m']} s={r['s']} VRS input, {r['cores']} cores")
     print(f"  numba core : B={r['B']:>5}  {r['numba_seconds']:8.2f} s  {r['numba_per_rep_ms']:8.2f} ms/replication "
           f"({r['numba_cpu_seconds']:.2f} s of CPU)")

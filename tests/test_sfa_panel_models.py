@@ -268,3 +268,29 @@ def test_cost_frontier_of_minus_y_is_the_production_fit(panel):
     np.testing.assert_allclose(c.efficiency, p.efficiency, atol=1e-7)
     if p.unit_effects is not None:
         np.testing.assert_allclose(c.unit_effects, -p.unit_effects, atol=1e-6)
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_tre_fused_kernel_equals_numpy_likelihood_and_gradient(sign):
+    """The fused numba kernel (the fit's path) against the numpy evaluation over all rows x draws, on an
+    unbalanced panel with rows out of unit order, production and cost, away from and near the optimum."""
+    from importlib import import_module
+
+    pm = import_module("efficiency.sfa.panel_models")
+    rng = np.random.default_rng(11)
+    N = 120
+    T_i = rng.integers(1, 7, N)
+    g = np.repeat(np.arange(N), T_i)
+    n = g.size
+    X = np.column_stack([np.ones(n), rng.normal(size=(n, 2))])
+    y = X @ [1.0, 0.5, 0.3] + 0.3 * rng.normal(size=N)[g] + 0.15 * rng.normal(size=n) - sign * np.abs(
+        0.3 * rng.normal(size=n))
+    perm = rng.permutation(n)
+    m = pm.TREModel(y[perm], X[perm], g[perm], N, pm.halton_normal(N, 40, 5), sign)
+    for th in ([1.1, 0.45, 0.35, np.log(0.08), np.log(0.02), np.log(0.25)],
+               [0.2, -0.3, 1.2, np.log(2.0), np.log(0.5), np.log(0.01)]):
+        ll, g_fused = m.loglik(np.array(th))
+        ll_np, g_np = m.loglik_numpy(np.array(th))
+        assert ll == pytest.approx(ll_np, rel=1e-13)
+        np.testing.assert_allclose(g_fused, g_np, rtol=1e-11, atol=1e-9)
+        assert m.loglik(np.array(th), grad=False) == pytest.approx(ll_np, rel=1e-13)

@@ -490,6 +490,22 @@ class TREModel:
         return eps, a, b, sw
 
     def loglik(self, th, grad=True):
+        """(log-likelihood, gradient) by the fused numba kernel :func:`efficiency.sfa._kernel.tre_loglik`
+        (the same sums as :meth:`loglik_numpy`, which the tests compare it with)."""
+        from ._kernel import kernel_threads, tre_loglik
+
+        th = np.asarray(th, float)
+        k = self.X.shape[1]
+        r = self.sign * (self.ys - self.Xs @ th[:k])
+        starts = np.r_[self.starts, len(self.ys)].astype(np.int64)
+        with kernel_threads(len(self.ys) * self.H.shape[1]):          # work: rows x draws
+            ll, G = tre_loglik(r, self.Xs, starts, self.H, float(self.sign), float(th[k]), float(th[k + 1]),
+                               float(np.exp(th[k + 2])), bool(grad))
+        total = float(np.sum(ll))
+        return (total, G.sum(axis=0)) if grad else total
+
+    def loglik_numpy(self, th, grad=True):
+        """The same as :meth:`loglik` with numpy arrays of all rows x draws (the reference)."""
         th = np.asarray(th, float)
         eps, a, b, sw = self.parts(th)
         R = self.H.shape[1]
