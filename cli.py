@@ -350,14 +350,19 @@ def _period_value(value: str | None):
 @click.option("--cost", is_flag=True, help="Cost frontier (u raises cost).")
 @click.option("--id", "id_col", metavar="COL[,COL]", help="Id (firm) column; default: rows numbered 1..n.")
 @click.option("--period", metavar="COL", help="Period column (panels).")
-@click.option("--panel", type=click.Choice(["ti", "bc92", "bc95", "k90", "tfe", "tre"]),
+@click.option("--panel", type=click.Choice(["ti", "bc92", "bc95", "k90", "tfe", "tre", "wang-ho", "four-component"]),
               help="ti: time-invariant u; bc92: Battese-Coelli 1992 decay; bc95: inefficiency effects (--z); "
-              "k90: Kumbhakar 1990; tfe/tre: Greene 2005 true fixed / random effects (need --id and --period).")
-@click.option("--draws", type=click.IntRange(min=2), help="tre, gamma: simulation draws (Halton; default 100).")
-@click.option("--seed", type=click.IntRange(min=0), help="tre, gamma: seed of the Halton draws (default: plain Halton).")
+              "k90: Kumbhakar 1990; tfe/tre: Greene 2005 true fixed / random effects; wang-ho: Wang-Ho 2010 "
+              "first-difference fixed effects, u_it = exp(z'delta) u_i* (--z); four-component: Kumbhakar-Lien-"
+              "Hardaker 2014 persistent + transient inefficiency (need --id and --period).")
+@click.option("--draws", type=click.IntRange(min=2), help="tre, four-component, gamma: simulation draws (Halton; "
+              "default 100).")
+@click.option("--seed", type=click.IntRange(min=0), help="tre, four-component, gamma: seed of the Halton draws "
+              "(default: plain Halton).")
 @click.option("--scaling", is_flag=True, help="Scaling property model (Wang and Schmidt 2002): u = exp(z'delta) u*, "
               "the z's given by --uhet.")
-@click.option("--z", metavar="A,B", help="Inefficiency-effects columns (Battese-Coelli 1995).")
+@click.option("--z", metavar="A,B", help="Inefficiency-effects columns (Battese-Coelli 1995), or the scaling-"
+              "function columns h = exp(z'delta) of --panel wang-ho.")
 @click.option("--trend", metavar="COL", help="Time-trend column added to the frontier.")
 @click.option("--bc92-time", type=click.Choice(["values", "index"]), default="values", show_default=True,
               help="BC92 time t - T: the period column's values, or the periods numbered 1..T (R frontier).")

@@ -271,6 +271,8 @@ class Analysis:
     #: the composite's weights as used, normalised, in the order of the dimensions (the spec's fixed
     #: weights, or the entropy weights computed from the scores)
     weights: tuple[float, ...] = ()
+    #: with a period: the regional study on the scores (:mod:`efficiency.regional.study`)
+    regional: object | None = None
 
     @property
     def key_columns(self) -> list[str]:
@@ -287,6 +289,8 @@ class Analysis:
                  "malmquist": self.malmquist, "dynamics": self.dynamics, "groups": self.groups,
                  "group_summary": self.group_summary, "cross_efficiency": self.cross_efficiency,
                  "productivity": self.productivity}
+        if self.regional is not None:
+            named.update(self.regional.tables())
         return {k: v for k, v in named.items() if v is not None}
 
     def report(self, directory) -> Path:
@@ -459,6 +463,8 @@ def _sfa_scores(dim: DimensionSpec, spec: AnalysisSpec, work: pd.DataFrame, peri
             kw["vhet"] = list(dim.vhet)
         if dim.latent_classes is not None:
             kw["latent_classes"] = dim.latent_classes
+        if dim.z:
+            kw["z"] = list(dim.z)
         res = sfa(frame, output=dim.outputs[0], inputs=list(dim.inputs), form=dim.form, dist=dim.dist,
                   cost=dim.cost, **kw)
         eff = np.asarray(getattr(res, "efficiency"), dtype=float).reshape(-1)
@@ -532,7 +538,10 @@ def analyze(data, spec, *, solver=None) -> Analysis:
     if sp.group:
         grp, gsum = _groups(sp, work, keys, periods, U, solver)
     ce = _cross_efficiency(sp, work, keys, periods, solver)
-    return Analysis(sp, scores, _summary(sp, scores), dims, mq, dyn, grp, gsum, raw.source, ce, tfp, weights)
+    from .regional.study import regional_study
+
+    reg = regional_study(sp, scores, raw)
+    return Analysis(sp, scores, _summary(sp, scores), dims, mq, dyn, grp, gsum, raw.source, ce, tfp, weights, reg)
 
 
 def _cross_efficiency(sp: AnalysisSpec, work: pd.DataFrame, keys: list[str], periods, solver) -> pd.DataFrame | None:

@@ -139,17 +139,57 @@ MALMQUIST_KINDS = ("adjacent", "base", "sequential", "global")
 DYNAMICS = ("malmquist", "hicks-moorsteen", "fare-primont", "lowe")
 SFA_FORMS = ("cobb-douglas", "translog", "linear")
 SFA_DISTS = ("half-normal", "truncated-normal", "exponential", "gamma", "genexponential")
-SFA_PANELS = ("ti", "bc92", "k90", "tfe", "tre")
+SFA_PANELS = ("ti", "bc92", "k90", "tfe", "tre", "wang-ho", "four-component")
 DEFAULT_THRESHOLD = 0.6
 
 _DATA_KEYS = ("id", "period", "group", "frontier")
 _DIMENSION_KEYS = ("inputs", "outputs", "undesirable", "model", "rts", "orientation", "frontier",
                    "direction", "malmquist", "form", "dist", "cost", "panel", "label", "rts_bounds",
                    "cross_efficiency", "dynamics", "input_prices", "output_prices", "network", "stages", "links",
-                   "priority", "leader", "uhet", "vhet", "latent_classes")
+                   "priority", "leader", "uhet", "vhet", "latent_classes", "z")
 _COMPOSITE_KEYS = ("weights", "threshold", "entropy_normalisation")
 ENTROPY_NORMALISATIONS = ("min-max", "sum")
-_TOP_KEYS = ("data", "dimensions", "composite")
+_TOP_KEYS = ("data", "dimensions", "composite", "regional")
+_REGIONAL_KEYS = ("values", "neighbours", "coordinates", "k", "markov_classes", "permutations", "seed", "threshold")
+_THRESHOLD_KEYS = ("y", "regime_dependent", "regime_independent", "variable", "n_thresholds", "trim", "grid", "B",
+                   "alpha", "seed")
+#: Score columns of the scores table a [regional] analysis may name (besides score_<dimension>).
+REGIONAL_SCORES = ("composite", "coupling", "coordination")
+
+
+@dataclass(frozen=True)
+class ThresholdSpec:
+    """[regional.threshold]: Hansen's (1999) panel threshold regression on the scores (a second stage):
+    ``y``, the regressors and the threshold ``variable`` are score columns (``composite``,
+    ``score_<dimension>`` or a dimension's name) or data columns."""
+
+    y: str
+    regime_dependent: tuple[str, ...]
+    regime_independent: tuple[str, ...]
+    variable: str
+    n_thresholds: int = 1
+    trim: float = 0.05
+    grid: int = 400
+    B: int = 300
+    alpha: float = 0.05
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class RegionalSpec:
+    """[regional]: the regional study on top of the scores (issue 18). ``values``: the score columns
+    analysed (disparity, convergence, distribution dynamics); ``neighbours`` (a CSV of unit, neighbour
+    pairs) or ``coordinates`` (a CSV of id, x, y; ``k`` nearest neighbours) for Moran's I and the
+    spatial Markov chain, as paths (relative ones from the spec file's folder)."""
+
+    values: tuple[str, ...] = ()
+    neighbours: str | None = None
+    coordinates: str | None = None
+    k: int = 4
+    markov_classes: int = 4
+    permutations: int = 999
+    seed: int | None = None
+    threshold: ThresholdSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -188,11 +228,12 @@ class DimensionSpec:
     uhet: tuple[str, ...] | None = None  # sfa: columns of the variance of u (sfaR's uhet)
     vhet: tuple[str, ...] | None = None  # sfa: columns of the variance of v (sfaR's vhet)
     latent_classes: int | None = None  # sfa: a latent-class frontier with this many classes
+    z: tuple[str, ...] = ()            # sfa, panel 'wang-ho': columns of the scaling function exp(z'delta)
 
     @property
     def columns(self) -> tuple[str, ...]:
         links = tuple(c for link in self.links for c in link[2])
-        het = (self.uhet or ()) + (self.vhet or ())
+        het = (self.uhet or ()) + (self.vhet or ()) + self.z
         return self.inputs + self.outputs + self.undesirable + self.input_prices + self.output_prices + links + het
 
     @property
@@ -217,6 +258,7 @@ class AnalysisSpec:
     #: (:func:`efficiency.dimensions.entropy_weights`; ``weights`` is then only the equal start)
     weighting: str = "fixed"
     entropy_normalisation: str = "min-max"
+    regional: RegionalSpec | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -266,7 +308,7 @@ class AnalysisSpec:
         for d in self.dimensions:
             roles = [("inputs", d.inputs), ("outputs", d.outputs)] if d.model != "network" else \
                 [(f"stages.{st}.{k}", c) for st, i, o in d.stages for k, c in (("inputs", i), ("outputs", o))]
-            roles += [("uhet", d.uhet or ()), ("vhet", d.vhet or ())]
+            roles += [("uhet", d.uhet or ()), ("vhet", d.vhet or ()), ("z", d.z)]
             roles += [("undesirable", d.undesirable), ("input_prices", d.input_prices),
                       ("output_prices", d.output_prices), ("links", tuple(c for link in d.links for c in link[2]))]
             for role, names in roles:
@@ -278,6 +320,16 @@ class AnalysisSpec:
                         raise self.error(key, f"column {name!r} is the {special[name]} column "
                                               f"([data] {special[name]}) and cannot be one of the "
                                               f"{role.rsplit('.', 1)[-1]}", name)
+        t = self.regional.threshold if self.regional else None
+        if t is not None:
+            scores = {f"score_{n}" for n in self.names} | set(REGIONAL_SCORES)
+            for role, names in (("y", (t.y,)), ("regime_dependent", t.regime_dependent),
+                                ("regime_independent", t.regime_independent), ("variable", (t.variable,))):
+                for name in names:
+                    if name not in scores and name not in have:
+                        raise self.error(f"regional.threshold.{role}",
+                                         _unknown(name, cols, data_source) + "; or a score column: "
+                                         + ", ".join(sorted(scores)), name)
 
 
 def _unknown(name: str, columns: list[str], source: str) -> str:
@@ -558,8 +610,14 @@ def load_spec(spec) -> AnalysisSpec:
         latent = d.get("latent_classes")
         if latent is not None and (isinstance(latent, bool) or not isinstance(latent, int) or not 2 <= latent <= 5):
             raise err(f"{p}.latent_classes", f"expected a number of classes from 2 to 5, got {latent!r}")
+        z_cols = names(d.get("z"), f"{p}.z")
+        if panel == "wang-ho" and not z_cols:
+            raise err(f"{p}.z", "panel = \"wang-ho\" needs the columns of the scaling function exp(z'delta) "
+                                "(z = [\"...\"])")
+        if z_cols and panel != "wang-ho":
+            raise err(f"{p}.z", "z (the scaling function's columns) applies to panel = \"wang-ho\" only")
         if model != "sfa":
-            for k in ("form", "dist", "panel", "cost", "uhet", "vhet", "latent_classes"):
+            for k in ("form", "dist", "panel", "cost", "uhet", "vhet", "latent_classes", "z"):
                 if k in d:
                     raise err(f"{p}.{k}", f"an option of the sfa model; this dimension's model is {model!r}")
         else:
@@ -614,7 +672,7 @@ def load_spec(spec) -> AnalysisSpec:
                                   form, dist, cost, panel, label, bounds, ce, dynamics, w_cols, p_cols,
                                   *((net["network"], net["stages"], net["links"], net["priority"], net["leader"])
                                     if net is not None else (None, (), (), None, None)),
-                                  uhet, vhet, latent))
+                                  uhet, vhet, latent, z_cols))
 
     comp = table(doc.get("composite"), "composite")
     unknown_keys(comp, _COMPOSITE_KEYS, "composite")
@@ -665,8 +723,81 @@ def load_spec(spec) -> AnalysisSpec:
                                                            "([data] period)")
         if "frontier" in data and frontier != "period":
             raise err("data.frontier", f"frontier = {frontier!r} needs a period column ([data] period)")
+    regional = _regional(doc.get("regional"), dims, period, err, unknown_keys, table, string, names, source)
     return AnalysisSpec(id_col, tuple(dims), weights, float(threshold), period, group, frontier, source, text,
-                        weighting, norm)
+                        weighting, norm, regional)
+
+
+def _regional(raw, dims, period, err, unknown_keys, table, string, names, source) -> RegionalSpec | None:
+    """The [regional] table (None when absent)."""
+    if raw is None:
+        return None
+    reg = table(raw, "regional")
+    unknown_keys(reg, _REGIONAL_KEYS, "regional")
+    if period is None:
+        raise err("regional", "a regional study (convergence, distribution dynamics, threshold effects) needs "
+                              "a period column ([data] period)")
+    dim_names = [d.name for d in dims]
+
+    def score(name: str, key: str) -> str:
+        """A dimension's name stands for its score column."""
+        return f"score_{name}" if name in dim_names else name
+
+    allowed = [f"score_{n}" for n in dim_names] + list(REGIONAL_SCORES)
+    values = tuple(score(v, "regional.values") for v in names(reg.get("values"), "regional.values"))
+    for v in values:
+        if v not in allowed:
+            raise err("regional.values", f"{v!r} is not a score column; allowed: {', '.join(allowed)} (or a "
+                                         "dimension's name)", v)
+
+    def integer(key: str, default: int, lo: int, hi: int | None = None, table_=reg, prefix="regional"):
+        v = table_.get(key, default)
+        if v is None:
+            return None
+        if isinstance(v, bool) or not isinstance(v, int) or v < lo or (hi is not None and v > hi):
+            raise err(f"{prefix}.{key}", f"expected an integer {'in ' + str(lo) + '..' + str(hi) if hi else '>= ' + str(lo)}, "
+                                         f"got {v!r}")
+        return v
+
+    def path(key: str) -> str | None:
+        v = string(reg.get(key), f"regional.{key}")
+        if v is None:
+            return None
+        p = Path(v)
+        if not p.is_absolute() and source not in ("<spec>",) and Path(source).exists():
+            p = Path(source).parent / p
+        if not p.exists():
+            raise err(f"regional.{key}", f"no such file: {p}", v)
+        return str(p)
+
+    neighbours, coordinates = path("neighbours"), path("coordinates")
+    if neighbours and coordinates:
+        raise err("regional.coordinates", "give neighbours or coordinates, not both")
+    if "k" in reg and not coordinates:
+        raise err("regional.k", "k (nearest neighbours) applies to coordinates only")
+    thr = None
+    if reg.get("threshold") is not None:
+        t = table(reg.get("threshold"), "regional.threshold")
+        unknown_keys(t, _THRESHOLD_KEYS, "regional.threshold")
+        p = "regional.threshold"
+        y = string(t.get("y"), f"{p}.y", optional=False)
+        variable = string(t.get("variable"), f"{p}.variable", optional=False)
+        dep = names(t.get("regime_dependent"), f"{p}.regime_dependent")
+        if not dep:
+            raise err(f"{p}.regime_dependent", "missing: the columns whose slopes switch at the threshold")
+        indep = names(t.get("regime_independent"), f"{p}.regime_independent")
+        num = {}
+        for key, default, lo, hi in (("trim", 0.05, 0.0, 0.5), ("alpha", 0.05, 0.0, 1.0)):
+            v = t.get(key, default)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo < v < hi:
+                raise err(f"{p}.{key}", f"expected a number in ({lo:g}, {hi:g}), got {v!r}")
+            num[key] = float(v)
+        thr = ThresholdSpec(score(y, p), tuple(score(c, p) for c in dep), tuple(score(c, p) for c in indep),
+                            score(variable, p), integer("n_thresholds", 1, 1, 3, t, p), num["trim"],
+                            integer("grid", 400, 10, None, t, p), integer("B", 300, 0, None, t, p), num["alpha"],
+                            integer("seed", None, 0, None, t, p))
+    return RegionalSpec(values, neighbours, coordinates, integer("k", 4, 1), integer("markov_classes", 4, 2, 10),
+                        integer("permutations", 999, 0), integer("seed", None, 0), thr)
 
 
 def _network_keys(d: dict, p: str, model: str, err, names, string, table) -> dict | None:
@@ -772,8 +903,10 @@ group = "zone"           # optional: group frontiers, meta-frontier and technolo
 #                        inputs / outputs; links = [{ from = "STAGE", to = "STAGE", columns = [...] }]; the
 #                        dimension's score is the overall efficiency, the stage scores are added
 #   form, dist, cost, panel   sfa only: "cobb-douglas"|"translog"|"linear", "half-normal"|"truncated-normal"|
-#                        "exponential"|"gamma"|"genexponential", true|false, "ti"|"bc92"|"k90"|"tfe"|"tre"
+#                        "exponential"|"gamma"|"genexponential", true|false, "ti"|"bc92"|"k90"|"tfe"|"tre"|
+#                        "wang-ho"|"four-component"
 #   uhet, vhet, latent_classes   sfa only: variance covariates of u and v (sfaR); latent classes 2..5
+#   z                    sfa with panel = "wang-ho": the scaling function's columns, u_it = exp(z'delta) u_i*
 
 [dimensions.technology]  # technological revolution: R&D resources -> original technology
 inputs = ["rd_expenditure", "rd_personnel", "basic_research"]
@@ -801,4 +934,17 @@ malmquist = "global"     # with bad outputs, adjacent-period cross-period LPs ca
 weights = { technology = 1, factor = 1, industry = 1 }   # normalised to sum 1; default equal;
                          # or weights = "entropy" (entropy weight method on the scores)
 threshold = 0.6          # a dimension below it is a bottleneck; all at or above it: "new-quality" regime
+
+# With a period the report adds a regional study of the scores (disparity by group, kernel densities,
+# Markov chain, sigma and beta convergence). The optional [regional] table chooses the scores and adds
+# Moran's I (neighbours or coordinates; pip install 'innovation-efficiency[spatial]') and a threshold test:
+# [regional]
+# values = ["composite", "technology"]      # score columns or dimension names; default: composite,
+#                                           # coordination and every dimension
+# neighbours = "neighbours.csv"             # two columns: unit, neighbour (or coordinates = "xy.csv", k = 4)
+# [regional.threshold]                      # Hansen (1999) fixed-effects panel threshold regression
+# y = "industry"                            # score columns, dimension names or data columns
+# regime_dependent = ["technology"]
+# variable = "factor"                       # the threshold variable
+# n_thresholds = 1                          # 1..3; also trim, grid, B (bootstrap), alpha, seed
 '''

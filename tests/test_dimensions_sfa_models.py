@@ -33,6 +33,9 @@ outputs = ["invention_patents"]
     ('dist = "genexponential"', dict(dist="genexponential")),
     ('panel = "k90"', dict(panel="k90", id="province", period="year")),
     ('panel = "tfe"', dict(panel="tfe", id="province", period="year")),
+    ('panel = "wang-ho"\nz = ["high_end_talent"]', dict(panel="wang-ho", z=["high_end_talent"], id="province",
+                                                        period="year")),
+    ('panel = "four-component"', dict(panel="four-component", id="province", period="year")),
 ])
 def test_sfa_dimension_scores_as_ef_sfa(extra, kw):
     import warnings
@@ -47,7 +50,9 @@ def test_sfa_dimension_scores_as_ef_sfa(extra, kw):
 
 @pytest.mark.parametrize("extra, key, match", [
     ('latent_classes = 7', "dimensions.factor.latent_classes", "2 to 5"),
-    ('panel = "wang-ho"', "dimensions.factor.panel", "tre"),
+    ('panel = "wang-ho"', "dimensions.factor.z", "scaling function"),
+    ('panel = "tre"\nz = ["employment"]', "dimensions.factor.z", "wang-ho"),
+    ('panel = "bc95"', "dimensions.factor.panel", "four-component"),
     ('dist = "weibull"', "dimensions.factor.dist", "genexponential"),
 ])
 def test_bad_sfa_keys(extra, key, match):

@@ -28,7 +28,9 @@ from .results import SFAResult
 
 FORMS = ("cobb-douglas", "translog", "linear")
 DISTS = ("half-normal", "truncated-normal", "exponential", "gamma", "genexponential")
-PANELS = (None, "ti", "bc92", "bc95", "k90", "tfe", "tre")   # k90/tfe/tre: efficiency.sfa.panel_models
+PANELS = (None, "ti", "bc92", "bc95", "k90", "tfe", "tre", "wang-ho", "four-component")
+# k90/tfe/tre: efficiency.sfa.panel_models; wang-ho: efficiency.sfa.wangho; four-component: efficiency.sfa.fourcomp
+SIMULATED_PANELS = ("tre", "four-component")       # draws= and seed= are theirs
 BC92_TIMES = ("values", "index")
 _ALIASES = {"cd": "cobb-douglas", "cobb_douglas": "cobb-douglas", "cobbdouglas": "cobb-douglas", "tl": "translog",
             "hn": "half-normal", "half_normal": "half-normal", "halfnormal": "half-normal", "hnormal": "half-normal",
@@ -37,6 +39,8 @@ _ALIASES = {"cd": "cobb-douglas", "cobb_douglas": "cobb-douglas", "cobbdouglas":
             "pitt-lee": "ti"}
 _ALIASES.update({"genexpo": "genexponential", "generalized-exponential": "genexponential",
                  "normal-gamma": "gamma"})
+_ALIASES.update({"wangho": "wang-ho", "wang_ho": "wang-ho", "fdml": "wang-ho", "four_component": "four-component",
+                 "fourcomponent": "four-component", "4c": "four-component"})
 
 #: SkewnessWarning is defined in efficiency.errors (importable from here too)
 __all__ = ["sfa", "frontier_terms", "SkewnessWarning", "ConvergenceWarning"]
@@ -178,7 +182,13 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
     needs ``z``; given ``z`` alone implies it). ``z_intercept``: delta includes an intercept.
     'k90' (Kumbhakar 1990), 'tfe' and 'tre' (Greene 2005 true fixed / random effects; ``draws`` Halton
     draws per unit, default 100, ``seed``: scrambled Halton) need ``id`` and ``period``, half-normal u;
-    see :mod:`efficiency.sfa.panel_models`.
+    see :mod:`efficiency.sfa.panel_models`. 'wang-ho' (Wang and Ho 2010: fixed effects alpha_i removed by
+    first differences, u_it = exp(z_it'delta) u_i*, u_i* half-normal or, with dist='truncated-normal',
+    truncated normal; ``z`` are the columns of the scaling function, no constant; see
+    :mod:`efficiency.sfa.wangho`) and 'four-component' (Kumbhakar, Lien and Hardaker 2014; Colombi et al.
+    2014: random heterogeneity mu_i, persistent eta_i and transient u_it inefficiency, simulated ML as
+    Filippini and Greene 2016 with ``draws`` and ``seed`` as for 'tre'; see :mod:`efficiency.sfa.fourcomp`)
+    need ``id`` and ``period`` too.
 
     ``bc92_time``: the time t - T of the BC92 decay, T the latest period of the panel (so u_iT = u_i
     at the last period, for every firm). 'values' (default): the period column's own values, t - T =
@@ -226,11 +236,14 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
         panel = "bc95"
     if panel == "bc95" and not z_names:
         raise SpecError("panel='bc95': give the inefficiency-effects columns z (e.g. z=['age', 'education'])")
-    if z_names and panel != "bc95":
-        raise SpecError(f"z: inefficiency effects are the Battese-Coelli (1995) model; they cannot be combined "
-                        f"with panel={panel!r}")
+    if panel == "wang-ho" and not z_names:
+        raise SpecError("panel='wang-ho': give the columns of the scaling function h_it = exp(z_it'delta) as z "
+                        "(e.g. z=['age']; no constant: it is absorbed by sigma_u)")
+    if z_names and panel not in ("bc95", "wang-ho"):
+        raise SpecError(f"z: inefficiency effects are the Battese-Coelli (1995) model (or the scaling function of "
+                        f"panel='wang-ho'); they cannot be combined with panel={panel!r}")
     extra = dist in ("gamma", "genexponential") or scaling is not False     # efficiency.sfa.distributions
-    if extra or ((draws is not None or seed is not None) and panel != "tre"):
+    if extra or ((draws is not None or seed is not None) and panel not in SIMULATED_PANELS):
         from .distributions import check_options as _extra_options
         uhet, vhet, draws, seed = _extra_options(dist, panel, z_names, uhet, vhet, scaling, draws, seed, extra)
     het = not extra and (uhet is not None or vhet is not None)
@@ -277,7 +290,7 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
     id_cols = _as_name_list(id, "id")
     if panel in ("ti", "bc92") and not id_cols:
         raise SpecError(f"panel={panel!r}: give the firm column (id=...)")
-    if panel in ("k90", "tfe", "tre") and (not id_cols or period is None):
+    if panel in ("k90", "tfe", "tre", "wang-ho", "four-component") and (not id_cols or period is None):
         raise SpecError(f"panel={panel!r}: give the unit column (id=...) and the period column (period=..., "
                         "--period COL); " + ("no id column given" if not id_cols else "no period column given"))
     if panel == "bc92" and period is None:
@@ -302,6 +315,17 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
                         "there is no variation for a frontier to explain")
     _check_design(raw, X, names, sources, "frontier")
     sign = -1.0 if cost else 1.0
+    if panel == "wang-ho":
+        from .wangho import sfa_wang_ho
+        Zh = np.column_stack([_column(raw, c, ids, "z") for c in z_names])
+        _check_design(raw, np.column_stack([np.ones(n), Zh]), ["(Intercept)"] + [f"Z_{c}" for c in z_names],
+                      [()] + [(c,) for c in z_names], "scaling-function (z)")
+        return sfa_wang_ho(raw, y, X, names, dep, ids, sign, Zh, z_names, period=period, form=form, dist=dist,
+                           cost=cost, alpha=alpha, sources=sources)
+    if panel == "four-component":
+        from .fourcomp import sfa_four_component
+        return sfa_four_component(raw, y, X, names, dep, ids, sign, period=period, form=form, dist=dist,
+                                  cost=cost, alpha=alpha, draws=100 if draws is None else draws, seed=seed)
     if panel in ("k90", "tfe", "tre"):
         from .panel_models import sfa_panel_model
         return sfa_panel_model(raw, y, X, names, dep, ids, sign, panel=panel, period=period, form=form, dist=dist,

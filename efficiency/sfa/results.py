@@ -18,7 +18,10 @@ _PANEL = {None: "cross-section", "ti": "panel, time-invariant inefficiency (Pitt
           "bc95": "Battese-Coelli (1995) inefficiency effects",
           "k90": "panel, Kumbhakar (1990) time-varying inefficiency",
           "tfe": "panel, true fixed effects (Greene 2005)",
-          "tre": "panel, true random effects (Greene 2005, simulated ML)"}
+          "tre": "panel, true random effects (Greene 2005, simulated ML)",
+          "wang-ho": "panel, fixed effects by first differences (Wang and Ho 2010)",
+          "four-component": "panel, four-component random effects (Kumbhakar-Lien-Hardaker 2014; simulated ML, "
+                            "Filippini-Greene 2016)"}
 
 
 @dataclass(frozen=True)
