@@ -12,7 +12,7 @@ DEMO_OUT ?= out
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q -e '.[spatial]'
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed

@@ -961,5 +961,218 @@ def bench(n, solvers, rts, repeats, budget, out, suite, quick):
     click.echo(text, nl=False)
 
 
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--value", required=True, metavar="COL[,COL]", help="Score column(s), each decomposed separately.")
+@click.option("--group", required=True, metavar="COL", help="Group column (at least two groups).")
+@click.option("--id", "id_col", metavar="COL", help="Unit id column (checked unique per period; named in messages).")
+@click.option("--period", metavar="COL", help="Period column (numeric, e.g. year): one decomposition per period.")
+@click.option("--measure", type=click.Choice(["dagum", "theil"]), default="dagum", show_default=True,
+              help="Dagum (1997) Gini decomposition, or Theil T and L with Shorrocks' (1980) split.")
+@click.option("--table", "table", type=click.Choice(["overall", "groups", "pairs"]), default="overall",
+              show_default=True, help="Per period; per period and group; per pair of groups (dagum only).")
+@click.option("--summary", is_flag=True, help="Print a summary on stderr.")
+@_table_options(quiet=False)
+def disparity(file, value, group, id_col, period, measure, table, summary, out, fmt):
+    """Disparity of the scores in FILE between and within groups: Dagum's Gini decomposition
+    G = G_w + G_nb + G_t, or the Theil indices T and L (within + between)."""
+    fmt = _format(out, fmt)
+    if measure == "theil" and table == "pairs":
+        raise click.UsageError("--table pairs is the Dagum between-group table; use --measure dagum")
+    try:
+        if measure == "dagum":
+            result = efficiency.dagum_gini(file, value=_split(value), group=group, id=id_col, period=period)
+            frame = {"overall": result.to_frame(), "groups": result.within_groups,
+                     "pairs": result.between_groups}[table]
+        else:
+            result = efficiency.theil(file, value=_split(value), group=group, id=id_col, period=period)
+            frame = result.to_frame() if table == "overall" else result.groups
+    except EfficiencyError as exc:
+        _fail(exc)
+    write_table(frame.set_index("variable"), out, fmt)
+    if summary:
+        click.echo(result.summary(), err=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--value", required=True, metavar="COL", help="Score column (positive).")
+@click.option("--id", "id_col", required=True, metavar="COL[,COL]", help="Unit id column(s).")
+@click.option("--period", required=True, metavar="COL", help="Period column (numeric, e.g. year).")
+@click.option("--controls", metavar="A,B", help="Control columns: conditional beta convergence (fixed effects).")
+@click.option("--group", metavar="COL", help="Group column: sigma statistics per group as well.")
+@click.option("--table", "table", type=click.Choice(["beta", "speed", "sigma", "sigma-trend"]), default="beta",
+              show_default=True, help="Coefficients per model and term; beta, speed and half-life per model; "
+                                      "sd and cv per period (and group); slope of cv on the period.")
+@click.option("--summary", is_flag=True, help="Print a summary on stderr.")
+@_table_options(quiet=False)
+def convergence(file, value, id_col, period, controls, group, table, summary, out, fmt):
+    """Sigma and beta convergence of the scores in FILE: growth ln y(t+1) - ln y(t) on ln y(t), pooled
+    OLS and unit fixed effects (standard errors clustered by unit), speed and half-life."""
+    fmt = _format(out, fmt)
+    try:
+        result = efficiency.convergence(file, value=value, id=_split(id_col), period=period,
+                                        controls=_split(controls), group=group)
+    except EfficiencyError as exc:
+        _fail(exc)
+    if table == "beta":
+        frame = result.to_frame().set_index("model")
+    elif table == "speed":
+        frame = result.speed.set_index("model")
+    elif table == "sigma":
+        frame = result.sigma.set_index(period)
+    else:
+        frame = result.sigma_trend.set_index(group if group else "measure")
+    write_table(frame, out, fmt)
+    if summary:
+        click.echo(result.summary(), err=True)
+
+
+def _spatial_options(f):
+    """--neighbours / --coordinates and their options, shared by `moran` and `markov`."""
+    f = click.option("--radius", type=float, metavar="R",
+                     help="With --coordinates: they are longitude, latitude (degrees); distances are great-circle "
+                          "distances on a sphere of radius R (6371 for km).")(f)
+    f = click.option("--threshold", type=float, metavar="D",
+                     help="With --coordinates: neighbours are the units within distance D (distance band).")(f)
+    f = click.option("--k", "k", type=click.IntRange(min=1), metavar="N",
+                     help="With --coordinates: the N nearest neighbours.")(f)
+    f = click.option("--directed", is_flag=True,
+                     help="Read --neighbours pairs as directed links (default: a pair a,b links both ways).")(f)
+    f = click.option("--coordinates", type=click.Path(dir_okay=False), metavar="CSV",
+                     help="CSV whose first three columns are the unit id, x and y (with --k or --threshold).")(f)
+    return click.option("--neighbours", type=click.Path(dir_okay=False), metavar="CSV",
+                        help="CSV of neighbour pairs: two columns, unit and neighbour.")(f)
+
+
+def _save_figure(fig, path: str) -> None:
+    try:
+        fig.savefig(path, dpi=150, bbox_inches="tight")
+    except OSError as exc:
+        _fail(f"{path}: cannot write the figure ({exc.strerror or exc})")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--value", required=True, metavar="COL", help="The score column (e.g. efficiency).")
+@click.option("--id", "id_col", required=True, metavar="COL", help="Unit id column (the names the neighbours use).")
+@click.option("--period", metavar="COL", help="Period column (numeric); one Moran's I per period.")
+@_spatial_options
+@click.option("--transform", type=click.Choice(["r", "b", "d", "v", "o"]), default="r", show_default=True,
+              help="Weights: r row-standardised, b binary, d doubly standardised, v variance stabilising, o as built.")
+@click.option("--permutations", type=click.IntRange(min=0), default=999, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), help="Seed of the permutations (reproducible p-values).")
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True,
+              help="Significance level of the local statistics.")
+@click.option("--local", "local", is_flag=True, help="Write the local Moran table (unit x period) instead.")
+@click.option("--figure", metavar="PNG", help="Write the Moran scatter plot of the last period to PNG.")
+@click.option("--summary", is_flag=True, help="Print the summary on stderr.")
+@_table_options(quiet=False)
+def moran(file, value, id_col, period, neighbours, coordinates, directed, k, threshold, radius, transform,
+          permutations, seed, alpha, local, figure, summary, out, fmt):
+    """Global and local Moran's I of a score in FILE (needs the extra [spatial]: libpysal, esda)."""
+    from efficiency.data import read_csv
+    from efficiency.regional.spatial import fig_moran
+
+    fmt = _format(out, fmt)
+    try:
+        result = efficiency.moran(read_csv(file), value=value, id=id_col, period=period, neighbours=neighbours,
+                                  coordinates=coordinates, k=k, threshold=threshold, radius=radius,
+                                  symmetric=not directed, transform=transform, permutations=permutations,
+                                  seed=seed, alpha=alpha)
+    except EfficiencyError as exc:
+        _fail(exc)
+    table = result.local if local else result.to_frame()
+    keys = [result.id_name] if local else []
+    keys += [period] if period else ([] if local else ["n"])
+    write_table(table.set_index(keys), out, fmt)
+    if figure:
+        _save_figure(fig_moran(result), figure)
+    if summary:
+        click.echo(result.summary(), err=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--value", required=True, metavar="COL", help="The score column (e.g. efficiency).")
+@click.option("--id", "id_col", required=True, metavar="COL", help="Unit id column.")
+@click.option("--period", required=True, metavar="COL", help="Period column (numeric, e.g. year).")
+@click.option("--classes", type=click.IntRange(min=2), default=4, show_default=True,
+              help="Number of pooled quantile classes.")
+@click.option("--breaks", metavar="B1,B2,..", callback=lambda c, p, v: _numbers(v, p),
+              help="Class upper bounds instead of quantiles (all classes but the last).")
+@click.option("--lag-breaks", "lag_breaks", metavar="B1,B2,..", callback=lambda c, p, v: _numbers(v, p),
+              help="Upper bounds of the spatial-lag classes (default: pooled quantiles).")
+@_spatial_options
+@click.option("--figure", metavar="PNG", help="Write the heatmap(s) of the transition matrices to PNG.")
+@click.option("--summary", is_flag=True, help="Print the matrices, ergodic distributions and tests on stderr.")
+@_table_options(quiet=False)
+def markov(file, value, id_col, period, classes, breaks, lag_breaks, neighbours, coordinates, directed, k, threshold,
+           radius, figure, summary, out, fmt):
+    """Markov transition matrices of score classes in FILE; spatial Markov with --neighbours/--coordinates."""
+    from efficiency.data import read_csv
+    from efficiency.regional.markov import fig_markov
+
+    fmt = _format(out, fmt)
+    try:
+        result = efficiency.markov(read_csv(file), value=value, id=id_col, period=period,
+                                   classes=None if breaks else classes, breaks=breaks, lag_breaks=lag_breaks,
+                                   neighbours=neighbours, coordinates=coordinates, k=k, threshold=threshold,
+                                   radius=radius, symmetric=not directed)
+    except EfficiencyError as exc:
+        _fail(exc)
+    write_table(result.to_frame().set_index("lag_class"), out, fmt)
+    if figure:
+        _save_figure(fig_markov(result), figure)
+    if summary:
+        click.echo(result.summary(), err=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "id_col", required=True, metavar="COL[,COL]", help="Unit id column(s).")
+@click.option("--period", required=True, metavar="COL", help="Period column (numeric, e.g. year).")
+@click.option("--y", "y_col", required=True, metavar="Y", help="The dependent column.")
+@click.option("--regime-dependent", "dep", required=True, metavar="A,B",
+              help="Columns whose slopes switch at the thresholds, comma-separated.")
+@click.option("--regime-independent", "indep", metavar="C,D", help="The other regressors, comma-separated.")
+@click.option("--threshold", "thr", required=True, metavar="Q", help="The threshold variable.")
+@click.option("--n-thresholds", type=click.IntRange(0, 3), default=1, show_default=True,
+              help="Thresholds estimated sequentially (0: the linear fixed-effects model).")
+@click.option("--trim", type=float, default=0.05, show_default=True, help="Share trimmed at each end of the grid.")
+@click.option("--grid", type=click.IntRange(min=2), default=400, show_default=True,
+              help="Number of quantiles of the distinct threshold values searched.")
+@click.option("--B", "B", type=click.IntRange(min=0), default=300, show_default=True,
+              help="Bootstrap replications per test (0: no bootstrap).")
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05,
+              show_default=True, help="1 - coverage of the threshold intervals.")
+@click.option("--seed", type=click.IntRange(min=0), help="Random seed (same seed, same numbers).")
+@click.option("--within", type=click.Choice(["hansen", "full"]), default="hansen", show_default=True,
+              help="hansen: demeaned, last period deleted (Hansen 1999); full: all demeaned periods.")
+@_cluster_options
+@click.option("--summary", is_flag=True, help="Print the tests, thresholds and intervals on stderr.")
+@_table_options()
+def threshold(file, id_col, period, y_col, dep, indep, thr, n_thresholds, trim, grid, B, alpha, seed, within,
+              scheduler, workers, summary, quiet, out, fmt):
+    """Hansen (1999) fixed-effects panel threshold regression: thresholds, bootstrap F tests and the
+    coefficient table (White standard errors)."""
+    from efficiency.data import read_csv
+    from efficiency.distributed import cluster
+
+    fmt = _format(out, fmt)
+    _quiet(quiet)
+    try:
+        with cluster(scheduler, workers) as client:
+            result = efficiency.threshold(read_csv(file), id=_split(id_col), period=period, y=y_col,
+                                          regime_dependent=_split(dep), regime_independent=_split(indep),
+                                          threshold=thr, n_thresholds=n_thresholds, trim=trim, grid=grid, B=B,
+                                          alpha=alpha, seed=seed, client=client, within=within)
+    except EfficiencyError as exc:
+        _fail(exc)
+    write_table(result.to_frame().rename_axis("parameter"), out, fmt)
+    if summary:
+        click.echo(result.summary(), err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -35,6 +35,7 @@ from .productivity import ProductivityResult, productivity  # noqa: E402  (the f
 from .network import NetworkResult, network  # noqa: E402  (the function, bound over the subpackage)
 from .partial import PartialFrontierResult, partial_frontier  # noqa: E402
 from .stoned import StonedResult, stoned  # noqa: E402
+from .threshold import ThresholdResult, threshold  # noqa: E402  (the function, bound over the module)
 
 __version__ = "0.1.0"
 
@@ -46,6 +47,19 @@ _LAZY = {
     "RTS": ("efficiency.spec", "RTS"),
     "Orientation": ("efficiency.spec", "Orientation"),
     "Model": ("efficiency.spec", "Model"),
+    # the regional study (issue 18): imported on first use
+    "dagum_gini": ("efficiency.regional.disparity", "dagum_gini"),
+    "DagumResult": ("efficiency.regional.disparity", "DagumResult"),
+    "theil": ("efficiency.regional.disparity", "theil"),
+    "TheilResult": ("efficiency.regional.disparity", "TheilResult"),
+    "score_density": ("efficiency.regional.disparity", "score_density"),
+    "convergence": ("efficiency.regional.convergence", "convergence"),
+    "ConvergenceResult": ("efficiency.regional.convergence", "ConvergenceResult"),
+    "spatial_weights": ("efficiency.regional.spatial", "spatial_weights"),
+    "moran": ("efficiency.regional.spatial", "moran"),
+    "MoranResult": ("efficiency.regional.spatial", "MoranResult"),
+    "markov": ("efficiency.regional.markov", "markov"),
+    "MarkovResult": ("efficiency.regional.markov", "MarkovResult"),
 }
 
 __all__ = ["dea", "economic", "EconomicResult", "malmquist", "window", "WindowResult", "MalmquistResult", "analyze", "Analysis", "sfa", "SFAResult", "three_stage", "ThreeStageResult", "bootstrap", "BootstrapResult", "second_stage", "SecondStageResult", "DataError", "EfficiencyError", "EfficiencyWarning", "SolverError", "SolveWarning", "SpecError",
@@ -56,6 +70,7 @@ __all__ = ["dea", "economic", "EconomicResult", "malmquist", "window", "WindowRe
            "network", "NetworkResult",
            "partial_frontier", "PartialFrontierResult",
            "stoned", "StonedResult",
+           "threshold", "ThresholdResult",
            *_LAZY]
 
 

@@ -312,6 +312,9 @@ class Analysis:
                      f"coordination {s['coordination'].mean():.4f}")
         counts = s["regime"].value_counts()
         lines.append("  regime: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        if self.regional is not None:
+            lines.append("  regional study: " + ", ".join(k for k in self.regional.tables()))
+            lines += [f"  regional study, {n}" for n in self.regional.notes]
         return "\n".join(lines)
 
     def __repr__(self) -> str:

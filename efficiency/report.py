@@ -168,6 +168,57 @@ def fig_group_gaps(a):
     return fig
 
 
+def _regional(a):
+    return getattr(a, "regional", None)
+
+
+def fig_dagum_composite(a):
+    r = _regional(a)
+    if r is None or r.dagum is None:
+        return None
+    from .regional.disparity import fig_dagum
+
+    return fig_dagum(r.dagum, r.values[0])
+
+
+def fig_score_density(a):
+    r = _regional(a)
+    if r is None or r.density is None:
+        return None
+    from .regional.disparity import fig_density
+
+    d = r.density[r.density["variable"] == r.values[0]].drop(columns="variable")
+    d.attrs.update(period=a.spec.period, value=r.values[0])
+    return fig_density(d, title=f"Kernel density of {r.values[0]} per period (Gaussian kernel, Scott bandwidth)")
+
+
+def fig_markov_chain(a):
+    r = _regional(a)
+    if r is None or r.markov is None:
+        return None
+    from .regional.markov import fig_markov
+
+    return fig_markov(r.markov)
+
+
+def fig_moran_scatter(a):
+    r = _regional(a)
+    if r is None or not r.moran:
+        return None
+    from .regional.spatial import fig_moran
+
+    return fig_moran(r.moran[r.values[0]])
+
+
+def fig_threshold_lr(a):
+    r = _regional(a)
+    if r is None or r.threshold is None or not r.threshold.thresholds:
+        return None
+    from .threshold import fig_threshold
+
+    return fig_threshold(r.threshold)
+
+
 FIGURES = (
     ("score_distribution.png", fig_score_distribution,
      "Distribution of each dimension's efficiency, the composite T and the coordination degree D over "
@@ -186,6 +237,20 @@ FIGURES = (
     ("group_gaps.png", fig_group_gaps,
      "Mean technology gap ratio TGR = meta-frontier score / group-frontier score by group and dimension "
      "(1: the group's frontier is the meta-frontier)."),
+    ("dagum_gini.png", fig_dagum_composite,
+     "Dagum (1997) Gini decomposition of the first regional value per period: within-group, net between-group "
+     "and transvariation contributions (their sum is the Gini index), and the within-group Ginis by group."),
+    ("score_density.png", fig_score_density,
+     "Kernel density of the first regional value in each period (Gaussian kernel, Scott's rule)."),
+    ("markov.png", fig_markov_chain,
+     "Markov transition probabilities between quantile classes of the first regional value from one period to "
+     "the next (spatial Markov: one matrix per class of the neighbours' mean; Rey 2001)."),
+    ("moran_scatter.png", fig_moran_scatter,
+     "Moran scatter plot of the first regional value in the last period: standardised score against its spatial "
+     "lag; the slope is Moran's I."),
+    ("threshold_lr.png", fig_threshold_lr,
+     "Likelihood ratio LR(gamma) over each threshold's search grid (Hansen 1999); the dashed line is the critical "
+     "value, the threshold's confidence interval is where LR lies below it."),
 )
 
 
@@ -353,6 +418,69 @@ def write_report(a, directory) -> Path:
         raise DataError(f"{exc.filename or out}: cannot write the report ({exc.strerror or exc})") from None
 
 
+def _regional_sections(a) -> list[str]:
+    """The regional study's tables (efficiency.regional.study), each with a caption."""
+    r = _regional(a)
+    if r is None:
+        return []
+    v0 = r.values[0]
+    parts = ["<h2>Regional study</h2>",
+             f"<p>Analysed scores: {html.escape(', '.join(r.values))}. Every table, for every analysed score, is in "
+             "the workbook (sheets dagum, dagum_groups, dagum_pairs, theil, density, convergence, convergence_speed, "
+             "sigma, markov, moran, moran_local, threshold, threshold_tests, threshold_estimates).</p>"]
+    if r.notes:
+        parts.append("<p class='note'>Not computed: " + "; ".join(html.escape(n) for n in r.notes) + ".</p>")
+    if r.dagum is not None:
+        t = r.dagum.to_frame()
+        parts += [f"<h3>Disparity: Dagum Gini decomposition of {html.escape(v0)}</h3>",
+                  "<p>G = G<sub>w</sub> (within groups) + G<sub>nb</sub> (net between groups) + G<sub>t</sub> "
+                  "(transvariation), per period, with their shares (Dagum 1997).</p>",
+                  _table_html(t[t["variable"] == v0])]
+    if r.theil is not None:
+        t = r.theil.to_frame()
+        parts += [f"<h3>Disparity: Theil indices of {html.escape(v0)}</h3>",
+                  "<p>Theil T and L (mean log deviation), each split into within- and between-group parts "
+                  "(Shorrocks 1980).</p>", _table_html(t[t["variable"] == v0])]
+    if r.convergence:
+        speed = pd.concat([c.speed.assign(variable=v) for v, c in r.convergence.items()], ignore_index=True)
+        trend = pd.concat([c.sigma_trend.assign(variable=v) for v, c in r.convergence.items()], ignore_index=True)
+        parts += ["<h3>Convergence</h3>",
+                  "<p>Beta convergence: growth ln y<sub>t+1</sub> &minus; ln y<sub>t</sub> regressed on ln y<sub>t</sub>, "
+                  "pooled (absolute) and with unit fixed effects (standard errors clustered by unit); beta &lt; 0 means "
+                  "convergence, &lambda; = &minus;ln(1 + beta) per period, half-life ln 2 / &lambda;. Sigma "
+                  "convergence: the slope of the coefficient of variation on the period (negative: the "
+                  "dispersion shrinks).</p>",
+                  "<h4>Beta convergence</h4>", _table_html(speed[["variable"] + [c for c in speed.columns
+                                                                               if c != "variable"]]),
+                  "<h4>Sigma convergence</h4>", _table_html(trend[["variable"] + [c for c in trend.columns
+                                                                                if c != "variable"]])]
+    if r.markov is not None:
+        parts += [f"<h3>Markov chain of {html.escape(v0)}</h3>",
+                  "<p>Transition probabilities between quantile classes from one period to the next (Quah 1993"
+                  + ("; spatial Markov conditioned on the neighbours' class, Rey 2001" if r.markov.spatial else "")
+                  + "), with the ergodic distribution.</p>", _table_html(r.markov.to_frame(), max_rows=200)]
+    if r.moran:
+        m = pd.concat([res.to_frame().reset_index().assign(variable=v) for v, res in r.moran.items()],
+                      ignore_index=True)
+        parts += ["<h3>Spatial dependence: global Moran's I</h3>",
+                  "<p>Moran's I per period with its expectation, z-scores and analytic and permutation p-values "
+                  "(esda); local Moran's I per unit in the workbook (sheet moran_local).</p>",
+                  _table_html(m[["variable"] + [c for c in m.columns if c != "variable"]])]
+    if r.threshold is not None:
+        from .regional.study import threshold_tests
+
+        th = r.threshold
+        parts += ["<h3>Threshold effects (Hansen 1999)</h3>",
+                  f"<p>Fixed-effects panel threshold regression of {html.escape(th.y)} with threshold variable "
+                  f"{html.escape(th.threshold_variable)}: bootstrap F tests of k against k &minus; 1 thresholds "
+                  f"(B = {th.B}), the threshold estimates with their {100 * (1 - th.alpha):g}% LR intervals, and the "
+                  "coefficients (White standard errors).</p>",
+                  "<h4>Tests</h4>", _table_html(threshold_tests(th)),
+                  "<h4>Thresholds</h4>", _table_html(th.conf_int().rename_axis("threshold").reset_index()),
+                  "<h4>Coefficients</h4>", _table_html(th.to_frame().rename_axis("term").reset_index())]
+    return parts
+
+
 def _write_report(a, out: Path) -> Path:
     plt = _plt()
     figures = []
@@ -411,6 +539,7 @@ def _write_report(a, out: Path) -> Path:
                   "1986; rank 1 = best); <code>maverick</code> = (efficiency - cross-efficiency) / "
                   "cross-efficiency.</p>",
                   _table_html(a.cross_efficiency.sort_values(["dimension", "rank"]), max_rows=400)]
+    parts += _regional_sections(a)
     parts.append("<h2>Figures</h2>")
     for filename, caption, b64 in figures:
         parts.append(f"<figure id='{filename[:-4]}'><img src='data:image/png;base64,{b64}' alt='{filename}'>"

@@ -169,7 +169,7 @@ class ThresholdSpec:
     variable: str
     n_thresholds: int = 1
     trim: float = 0.05
-    grid: int = 400
+    grid: int | None = None        # None: 400, or the number of distinct threshold values if fewer
     B: int = 300
     alpha: float = 0.05
     seed: int | None = None
@@ -794,7 +794,7 @@ def _regional(raw, dims, period, err, unknown_keys, table, string, names, source
             num[key] = float(v)
         thr = ThresholdSpec(score(y, p), tuple(score(c, p) for c in dep), tuple(score(c, p) for c in indep),
                             score(variable, p), integer("n_thresholds", 1, 1, 3, t, p), num["trim"],
-                            integer("grid", 400, 10, None, t, p), integer("B", 300, 0, None, t, p), num["alpha"],
+                            integer("grid", None, 10, None, t, p), integer("B", 300, 0, None, t, p), num["alpha"],
                             integer("seed", None, 0, None, t, p))
     return RegionalSpec(values, neighbours, coordinates, integer("k", 4, 1), integer("markov_classes", 4, 2, 10),
                         integer("permutations", 999, 0), integer("seed", None, 0), thr)

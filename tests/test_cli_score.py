@@ -82,14 +82,21 @@ def test_score_json_and_xlsx(small_csv, tmp_path):
     assert len(rows) == 62 and rows[0]["province"] == "Beijing" and rows[0]["year"] == 2022
     ok("score", small_csv, "--spec", spec, "-o", tmp_path / "s.xlsx")
     book = pd.read_excel(tmp_path / "s.xlsx", sheet_name=None)
-    assert list(book) == ["scores", "summary", "dimensions", "malmquist", "dynamics"]
+    assert list(book) == ["scores", "summary", "dimensions", "malmquist", "dynamics", "density", "markov"]
 
 
 def test_score_with_report(small_csv, tmp_path):
     r = ok("score", small_csv, "--spec", SPEC, "-o", tmp_path / "s.csv", "--report", tmp_path / "rep")
     assert f"report: {tmp_path / 'rep' / 'index.html'}" in r.stderr
     assert (tmp_path / "rep" / "index.html").is_file() and (tmp_path / "rep" / "tables.xlsx").is_file()
-    assert len(list((tmp_path / "rep").glob("*.png"))) == 5
+    assert sorted(p.name for p in (tmp_path / "rep").glob("*.png")) == [
+        "coordination_heatmap.png", "dagum_gini.png", "group_gaps.png", "malmquist_components.png", "markov.png",
+        "score_density.png", "score_distribution.png", "unit_dimensions.png"]
+    html = (tmp_path / "rep" / "index.html").read_text(encoding="utf-8")
+    for section in ("Regional study", "Dagum Gini decomposition", "Theil indices", "Markov chain"):
+        assert section in html
+    # two periods: one growth rate per unit, too few for fixed-effects beta convergence; the report says so
+    assert "Not computed: convergence of composite, coordination, score_technology" in html
     assert pd.read_csv(tmp_path / "s.csv").shape[0] == 62
 
 
@@ -231,7 +238,8 @@ def test_score_format_xlsx_with_another_extension(small_csv, tmp_path, name):
     out = tmp_path / name
     ok("score", small_csv, "--spec", write(tmp_path, SMALL_SPEC), "-o", out, "--format", "xlsx")
     assert list(pd.read_excel(out, sheet_name=None, engine="openpyxl")) == ["scores", "summary", "dimensions",
-                                                                           "malmquist", "dynamics"]
+                                                                           "malmquist", "dynamics", "density",
+                                                                           "markov"]
 
 
 def test_score_extension_and_format_disagree_exit_1(small_csv, tmp_path):
