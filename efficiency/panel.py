@@ -124,14 +124,32 @@ class Panel:
     def require_balanced(self, what: str) -> None:
         """DataError naming the first unit and period without a row, for indices that need every unit
         in every period."""
-        missing = self.grid < 0
-        if missing.any():
-            u, k = (int(v[0]) for v in np.nonzero(missing))
-            count = int(missing.sum())
-            more = f" ({count - 1} more unit-periods missing)" if count > 1 else ""
-            raise DataError(f"{self.fd.source}: columns {', '.join(repr(c) for c in self.id_cols + [self.period])}: "
-                            f"unit {format_id(self.units[u])!r} has no row for period {self.periods_f[k]:g}; the "
-                            f"{what} needs a balanced panel (every unit in every period){more}")
+        require_balanced_cells(self.grid, self.fd.source, self.id_cols + [self.period],
+                               lambda u: format_id(self.units[u]), lambda k: f"{self.periods_f[k]:g}", f"the {what}")
+
+
+def unit_period_cells(codes: np.ndarray, pcode: np.ndarray, n_units: int, n_periods: int):
+    """The (units x periods) array of the data row of each unit-period (-1 where there is none), and
+    the first row that repeats a unit-period already seen (None when none does; the caller raises)."""
+    key = codes.astype(np.int64) * n_periods + pcode
+    again = pd.Series(key).duplicated(keep="first").to_numpy()
+    cells = np.full((n_units, n_periods), -1, dtype=np.int64)
+    cells[codes, pcode] = np.arange(len(key))
+    return cells, (int(np.flatnonzero(again)[0]) if again.any() else None)
+
+
+def require_balanced_cells(cells: np.ndarray, source: str, columns, unit_text, period_text, what: str) -> None:
+    """DataError naming the file, the id and period columns, and the first unit and period without a
+    row of ``cells`` (from :func:`unit_period_cells`): ``what`` (e.g. "the panel threshold model")
+    needs every unit in every period."""
+    missing = cells < 0
+    if missing.any():
+        u, k = (int(v[0]) for v in np.nonzero(missing))
+        count = int(missing.sum())
+        more = f" ({count - 1} more unit-periods missing)" if count > 1 else ""
+        raise DataError(f"{source}: columns {', '.join(repr(c) for c in columns)}: unit {unit_text(u)!r} has no "
+                        f"row for period {period_text(k)}; {what} needs a balanced panel (every unit in every "
+                        f"period){more}")
 
 
 def panel_layout(data, id, period, inputs, outputs, undesirable=None, *, what: str,

@@ -72,7 +72,7 @@ from .data import (
     format_id,
 )
 from .errors import DataError, SpecError
-from .panel import panel_keys, period_values
+from .panel import panel_keys, period_values, require_balanced_cells, unit_period_cells
 from .progress import Progress
 from .results import Result
 
@@ -433,23 +433,13 @@ def _load(data, id, period, y, dep, indep, thr):
     U, T = len(units), len(periods_f)
     if T < 2:
         raise DataError(f"{raw.source}: column {period!r} holds one period; a fixed-effects panel needs at least two")
-    key = codes.astype(np.int64) * T + pcode
-    again = pd.Series(key).duplicated(keep="first").to_numpy()
-    if again.any():
-        r = int(np.flatnonzero(again)[0])
+    cell, r = unit_period_cells(codes, pcode, U, T)
+    if r is not None:
         raise DataError(f"{raw.source}: columns {', '.join(repr(c) for c in id_cols + [period])}: unit "
                         f"{format_id(units[codes[r]])!r} appears twice in period {periods_f[pcode[r]]:g} "
                         f"({raw.where(r)})")
-    cell = np.full((U, T), -1, dtype=np.int64)
-    cell[codes, pcode] = np.arange(len(key))
-    missing = cell < 0
-    if missing.any():
-        u, k = (int(v[0]) for v in np.nonzero(missing))
-        count = int(missing.sum())
-        more = f" ({count - 1} more unit-periods missing)" if count > 1 else ""
-        raise DataError(f"{raw.source}: columns {', '.join(repr(c) for c in id_cols + [period])}: unit "
-                        f"{format_id(units[u])!r} has no row for period {periods_f[k]:g}; the panel threshold "
-                        f"model needs a balanced panel (every unit in every period){more}")
+    require_balanced_cells(cell, raw.source, id_cols + [period], lambda u: format_id(units[u]),
+                           lambda k: f"{periods_f[k]:g}", "the panel threshold model")
     values = {c: _numeric_column(raw, c, ids, nonnegative=False)[cell] for c in dict.fromkeys(columns)}
     return raw, values
 

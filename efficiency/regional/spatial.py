@@ -46,7 +46,7 @@ from ..data import (
     format_id,
 )
 from ..errors import DataError, EfficiencyWarning, SpecError
-from ..panel import period_output, period_values
+from ..panel import period_output, period_values, require_balanced_cells, unit_period_cells
 from ..results import Result
 
 __all__ = ["MoranResult", "ScorePanel", "fig_moran", "moran", "score_panel", "spatial_weights"]
@@ -138,26 +138,16 @@ def score_panel(data, value: str, id: str, period: str | None = None, *, what: s
         periods = period_output(periods_f)
         T = len(periods_f)
     U = len(units)
-    key = codes.astype(np.int64) * T + pcode
-    again = pd.Series(key).duplicated(keep="first").to_numpy()
-    if again.any():
-        r = int(np.flatnonzero(again)[0])
-        first = int(np.flatnonzero(key == key[r])[0])
+    grid, r = unit_period_cells(codes, pcode, U, T)
+    if r is not None:
+        first = int(np.flatnonzero((codes == codes[r]) & (pcode == pcode[r]))[0])
         where = (" (a panel? give the period column, period='year')" if period is None
                  else f" in period {format_id(periods[pcode[r]])}")
         cols = ", ".join(repr(c) for c in [id_name] + ([period] if period else []))
         raise DataError(f"{raw.source}: column{'s' if period else ''} {cols}: unit {format_id(units[codes[r]])!r} "
                         f"appears twice, in {raw.where(first)} and {raw.where(r)}{where}")
-    grid = np.full((U, T), -1, dtype=np.int64)
-    grid[codes, pcode] = np.arange(len(frame))
-    missing = grid < 0
-    if missing.any():
-        u, t = (int(v[0]) for v in np.nonzero(missing))
-        count = int(missing.sum())
-        more = f" ({count - 1} more unit-periods missing)" if count > 1 else ""
-        raise DataError(f"{raw.source}: columns {id_name!r}, {period!r}: unit {format_id(units[u])!r} has no row "
-                        f"for period {format_id(periods[t])}; {what} needs a balanced panel (every unit in "
-                        f"every period){more}")
+    require_balanced_cells(grid, raw.source, [id_name, period], lambda u: format_id(units[u]),
+                           lambda t: format_id(periods[t]), what)
     if U < min_units:
         raise DataError(f"{raw.source}: column {id_name!r}: {U} unit{'s' if U != 1 else ''}; {what} needs at "
                         f"least {min_units}")

@@ -57,7 +57,6 @@ import pandas as pd
 from scipy.special import logsumexp, ndtri
 
 from .het import _pieces
-from .likelihood import predictions
 from .panel_models import (
     HALTON_SKIP,
     _groups,
@@ -65,6 +64,7 @@ from .panel_models import (
     _maximise,
     _re_gauss_llf,
     halton_normal,
+    transient_posterior,
 )
 from .results import SFAResult
 from .wangho import build_result
@@ -164,22 +164,7 @@ class FourComponentModel:
         eta = seta * self.B
         unit = (np.sum(Wg * np.exp(-eta), axis=1), np.sum(Wg * np.exp(eta), axis=1), np.sum(Wg * eta, axis=1),
                 np.sum(Wg * smu * self.A, axis=1))
-        su2, sv2 = np.exp(a), np.exp(b)
-        S = su2 + sv2
-        n, R = eps.shape
-        Wr = Wg[self.gs]
-        out = np.empty((3, n))
-        rows = max(1, chunk // R)
-        for i0 in range(0, n, rows):
-            e = eps[i0:i0 + rows]
-            ef_ = e.ravel()
-            pr = predictions(-ef_ * su2 / S, np.full(ef_.shape, np.sqrt(su2 * sv2 / S)), np.ones(ef_.shape), alpha)
-            w = Wr[i0:i0 + rows]
-            for j, key in enumerate(("bc88", "bc88_reciprocal", "u")):
-                out[j, i0:i0 + rows] = np.sum(w * pr[key].reshape(e.shape), axis=1)
-        res = np.empty_like(out)
-        res[:, self.order] = out
-        return res, unit
+        return transient_posterior(eps, a, b, Wg[self.gs], alpha, self.order, chunk), unit
 
 
 @dataclass(frozen=True)

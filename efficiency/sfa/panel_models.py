@@ -532,22 +532,29 @@ class TREModel:
         Sr = np.add.reduceat(l, self.starts, axis=0)
         W = np.exp(Sr - logsumexp(Sr, axis=1)[:, None])
         w_mean = np.sum(W * sw * self.H, axis=1)
-        su2, sv2 = np.exp(a), np.exp(b)
-        S = su2 + sv2
-        n, R = eps.shape
-        Wr = W[self.gs]
-        out = np.empty((3, n))
-        rows = max(1, chunk // R)
-        for i0 in range(0, n, rows):
-            e = eps[i0:i0 + rows]
-            ef_ = e.ravel()
-            pr = predictions(-ef_ * su2 / S, np.full(ef_.shape, np.sqrt(su2 * sv2 / S)), np.ones(ef_.shape), alpha)
-            w = Wr[i0:i0 + rows]
-            for j, key in enumerate(("bc88", "bc88_reciprocal", "u")):
-                out[j, i0:i0 + rows] = np.sum(w * pr[key].reshape(e.shape), axis=1)
-        res = np.empty_like(out)
-        res[:, self.order] = out
-        return res, w_mean
+        return transient_posterior(eps, a, b, W[self.gs], alpha, self.order, chunk), w_mean
+
+
+def transient_posterior(eps, a, b, Wr, alpha, order, chunk=1_000_000) -> np.ndarray:
+    """The simulated posterior means of the rows' normal-half-normal inefficiency (Greene 2005):
+    E[exp(-u)|e], E[exp(u)|e] and E[u|e] per row (3 x n, rows back in input order via ``order``), each
+    the mean over the R draws of the predictor given eps[row, r] (log sigma_u^2 = a, log sigma_v^2 = b),
+    weighted by the draws' posterior weights Wr (n x R); ``chunk`` bounds the temporaries (rows x R)."""
+    su2, sv2 = np.exp(a), np.exp(b)
+    S = su2 + sv2
+    n, R = eps.shape
+    out = np.empty((3, n))
+    rows = max(1, chunk // R)
+    for i0 in range(0, n, rows):
+        e = eps[i0:i0 + rows]
+        ef_ = e.ravel()
+        pr = predictions(-ef_ * su2 / S, np.full(ef_.shape, np.sqrt(su2 * sv2 / S)), np.ones(ef_.shape), alpha)
+        w = Wr[i0:i0 + rows]
+        for j, key in enumerate(("bc88", "bc88_reciprocal", "u")):
+            out[j, i0:i0 + rows] = np.sum(w * pr[key].reshape(e.shape), axis=1)
+    res = np.empty_like(out)
+    res[:, order] = out
+    return res
 
 
 def _re_gauss_llf(y, X, group, n_groups):
