@@ -132,6 +132,9 @@ class DistributedSolver:
 
     inner: object
     client: object
+    #: it splits a batch into chunks itself (one task per chunk; the batch is scattered to the workers
+    #: once), so callers hand it whole batches, not chunks of their own
+    chunks_itself = True
 
     @property
     def name(self) -> str:

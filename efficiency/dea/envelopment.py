@@ -99,7 +99,7 @@ def solve(solver: LPSolver, problem: EnvelopmentProblem, label: str = "DEA") -> 
     into :class:`SolverError`."""
     size = CHUNK.get(solver.name, DEFAULT_CHUNK)
     try:
-        if problem.n <= size:
+        if problem.n <= size or getattr(solver, "chunks_itself", False):
             return solve_envelopment(solver, problem)
         parts = []
         with Progress(problem.n, label) as bar:
