@@ -915,19 +915,23 @@ def partial(file, id_col, inputs, outputs, method, orientation, m, B, alpha, see
 @click.option("--rts", type=click.Choice(["vrs", "crs"]), default="vrs", show_default=True)
 @click.option("--cost", is_flag=True, help="Cost frontier (convex, efficiency from above).")
 @click.option("--additive", is_flag=True,
-              help="Additive CNLS (Benchmarking MULT=0); default: the multiplicative QP approximation (MULT=1).")
+              help="Additive CNLS (Benchmarking MULT=0); default: the multiplicative model (see --objective).")
+@click.option("--objective", type=click.Choice(["log", "ratio"], case_sensitive=False), default=None,
+              help="Multiplicative model: log = log-CNLS (Kuosmanen and Kortelainen 2012, default), "
+                   "ratio = Benchmarking's MULT=1 QP approximation. Not with --additive.")
 @click.option("--method", type=click.Choice(["MM", "PSL"], case_sensitive=False), default="MM", show_default=True,
               help="Step 2: method of moments or pseudo-likelihood.")
 @click.option("--summary", is_flag=True, help="Print a summary on stderr.")
 @_table_options(quiet=False)
-def stoned(file, id_col, output_col, inputs, rts, cost, additive, method, summary, out, fmt):
+def stoned(file, id_col, output_col, inputs, rts, cost, additive, objective, method, summary, out, fmt):
     """StoNED: CNLS frontier (Kuosmanen 2008, constraint generation, Clarabel QP), then sigma_u and
-    efficiency by MM or PSL (Kuosmanen and Kortelainen 2012), as Benchmarking's stoned."""
+    efficiency by MM or PSL (Kuosmanen and Kortelainen 2012), as Benchmarking's stoned; the
+    multiplicative model is log-CNLS by default (--objective ratio: Benchmarking's MULT=1)."""
     fmt = _format(out, fmt)
     try:
         result = efficiency.stoned(_table(file, id_col), id=_split(id_col), output=output_col,
                                    inputs=_split(inputs), rts=rts, cost=cost, multiplicative=not additive,
-                                   method=method.upper())
+                                   method=method.upper(), objective=objective.lower() if objective else None)
     except EfficiencyError as exc:
         _fail(exc)
     write_table(result.to_frame(), out, fmt)

@@ -8,29 +8,44 @@ Step 1, CNLS (Kuosmanen 2008): the quadratic programme
          beta_i >= 0                                               (monotone)
          alpha_i = 0 under rts="crs"
 
-is solved with Clarabel (``clarabel``, an interior-point conic solver) by **constraint generation**
-(Lee, Johnson, Moreno-Centeno and Kuosmanen 2013): the model starts with the Afriat rows of each
-observation's nearest neighbours in x, is solved, then every pair (i, h) is checked in blocks (never
-an n x n array at once) and the most violated rows of each observation are added; Clarabel has no
-warm start, so the enlarged QP is simply solved again, until no Afriat inequality is violated by more
-than ``tol`` (relative to the data, which are scaled to mean 1). The solution equals the one with all
-n(n - 1) rows at once (tested), and n = 2 000 takes seconds.
+is solved with Clarabel (``clarabel``, an interior-point conic solver) in the fitted values phi_i =
+alpha_i + beta_i'x_i and the slopes: the Afriat rows read phi_i <= phi_h + beta_h'(x_i - x_h) (m + 2
+nonzeros), the Hessian is diagonal and positive definite in phi (the fitted values are unique) and
+zero in beta. Written in (alpha, beta) instead, Clarabel stopped at reduced accuracy
+('AlmostSolved') on most rounds and fitted values were off by up to 2e-4 at n = 500; in (phi, beta)
+every solve ends 'Solved'. The rows are found by **constraint generation** (Lee, Johnson,
+Moreno-Centeno and Kuosmanen 2013): the model starts with the Afriat rows of each observation's 8
+nearest neighbours in x, is solved, then every pair (i, h) is checked in blocks (never an n x n array
+at once) and, for every hyperplane h that is violated, its most violated row (i, h) is added (Clarabel
+has no warm start, so the enlarged QP is solved again) until no Afriat inequality is violated by
+more than 1e-7 (relative to the data, which are scaled to mean 1). The solution equals the one with
+all n(n - 1) rows at once (tested to 1e-6 relative at n = 60 and 150) and n = 2 000, 2 inputs, takes
+13-15 s (log-CNLS 30 s) on a shared 2-core machine, n = 500 1 s against ~300 s for the full QP
+(benchmarks/results/stoned.md).
 
-Why Clarabel: CNLS has a positive *semi*definite Hessian (only the n residuals enter the objective;
-the n(m + 1) hyperplane coefficients do not, and are not unique). HiGHS's QP solver (highspy) is an
-active-set method that needs a positive definite reduced Hessian and stops with non-convex/solve
-errors on this problem; a ridge large enough to help it moves the fitted values. Benchmarking itself
-uses quadprog (dual active set) with a 1e-10 ridge. An interior-point method handles the semidefinite
-Hessian directly and is accurate to ~1e-9; Clarabel is maintained, on PyPI with wheels, and takes
-the sparse problem as is. The residual e = S(y - alpha - beta'x) is substituted out, so the QP has
-n(m + 1) variables (n m under crs), the rows beta >= 0 and the Afriat rows (all A z <= 0).
+Why Clarabel: CNLS has a positive *semi*definite Hessian (the slopes do not enter the objective and
+are not unique). HiGHS's QP solver (highspy) is an active-set method that needs a positive definite
+reduced Hessian and stops with non-convex/solve errors on this problem; a ridge large enough to help
+it moves the fitted values. Benchmarking itself uses quadprog (dual active set) with a 1e-10 ridge.
+An interior-point method handles the semidefinite Hessian directly and is accurate to ~1e-9;
+Clarabel is maintained, on PyPI with wheels, and takes the sparse problem as is.
 
-``multiplicative=True`` is the model of Benchmarking's ``stoned(..., MULT = 1)``: its QP approximation
-of the multiplicative model, min sum_i ((alpha_i + beta_i'x_i) / y_i - 1)^2 (w_i = 1/y_i^2 in the
-form above), with residual log y - log yhat. It is the default because it is the reference we
-reproduce to 1e-4 (and StoNED with a multiplicative error is the usual specification); it is *not*
-log-CNLS (ln y = ln(alpha + beta'x) + e, a non-convex problem not offered here). ``multiplicative=False``
-is additive CNLS (Benchmarking's MULT = 0). Benchmarking forces MULT = 1 under crs; here crs with the
+Multiplicative model (``multiplicative=True``, the default), two objectives:
+
+* ``objective="log"`` (default): **log-CNLS** (Kuosmanen and Kortelainen 2012; pyStoNED's
+  multiplicative CNLS), ln y_i = ln(alpha_i + beta_i'x_i) + e_i, min sum_i e_i^2 under the same
+  constraints. Not a QP and not convex: it is solved by Gauss-Newton (SQP) steps, each the weighted
+  CNLS QP above (weights 1/phi0^2, working target phi0 (ln y - ln phi0 + 1), from linearising ln phi
+  at the current phi0), with a halving line search on the true objective, starting from the ratio
+  solution, until the objective changes by less than 1e-10 relative. The result is a local optimum
+  (a KKT point of the all-pairs problem: tested against scipy's SLSQP), the one reached from the QP
+  approximation; no ridge (it is solved exactly).
+* ``objective="ratio"``: Benchmarking's ``stoned(..., MULT = 1)``, a QP approximation of the
+  multiplicative model, min sum_i ((alpha_i + beta_i'x_i) / y_i - 1)^2 (w_i = 1/y_i^2 above): the
+  reference reproduced to 1e-4 (oracle tests), with Benchmarking's ridge.
+
+Both have residual ln y - ln yhat. ``multiplicative=False`` is additive CNLS (Benchmarking's MULT = 0;
+``objective`` is then a SpecError). Benchmarking forces MULT = 1 under crs; here crs with the
 additive model is allowed (alpha = 0).
 
 Step 2 (Kuosmanen and Kortelainen 2012), half-normal u, on the CNLS residuals, as Benchmarking 0.33:
@@ -48,9 +63,11 @@ Step 2 (Kuosmanen and Kortelainen 2012), half-normal u, on the CNLS residuals, a
   sqrt(2/pi)) or fit +- sigma_u sqrt(2/pi).
 
 Ridge: Benchmarking (README_more section 7) adds 1e-10 max(D) to the diagonal of its QP matrix D (in
-the data's units) before quadprog. That tie-break moves the fitted values by up to ~2e-4 relative
-on front41Data, so ``ridge=1e-10`` (default) does the same here (and makes alpha, beta unique: the
-minimum-norm coefficients); ``ridge=0`` gives the exact CNLS optimum.
+the data's units, D = M'S^2M in (alpha, beta)) before quadprog. That tie-break moves the fitted
+values by up to ~2e-4 relative on front41Data, so the QP models (additive, ratio) take
+``ridge=1e-10`` by default and add the same term (in (phi, beta), alpha_i = phi_i - beta_i'x_i: a
+1 + m block per observation), which also makes alpha, beta unique (the minimum-norm coefficients);
+``ridge=0`` gives the exact CNLS optimum. log-CNLS takes no ridge.
 """
 
 from __future__ import annotations
@@ -66,7 +83,7 @@ from .data import frontier_data
 from .errors import DataError, SkewnessWarning, SolverError, SpecError
 from .results import Result
 
-__all__ = ["stoned", "StonedResult"]
+__all__ = ["StonedResult", "stoned"]
 
 _SQ2PI = math.sqrt(2.0 / math.pi)
 
@@ -85,39 +102,7 @@ class _CNLSFit:
     n_afriat: int              # Afriat rows in the final model
     max_violation: float       # largest Afriat violation of the final solution (data units)
     objective: float           # sum of squared QP residuals (Benchmarking's solutionNorm)
-
-
-def _afriat_rows(pairs: np.ndarray, Xs: np.ndarray, n: int, m: int, vrs: bool):
-    """CSR arrays of the Afriat rows for pairs (i, h): alpha_h - alpha_i + (beta_h - beta_i)'x_i."""
-    i, h = pairs[:, 0], pairs[:, 1]
-    k = pairs.shape[0]
-    na = n if vrs else 0
-    per = 2 * (m + 1) if vrs else 2 * m
-    idx = np.empty((k, per), dtype=np.int64)
-    val = np.empty((k, per))
-    c = 0
-    if vrs:
-        idx[:, 0], val[:, 0] = h, 1.0
-        idx[:, 1], val[:, 1] = i, -1.0
-        c = 2
-    xi = Xs[i]
-    for j in range(m):
-        idx[:, c], val[:, c] = na + h * m + j, xi[:, j]
-        idx[:, c + 1], val[:, c + 1] = na + i * m + j, -xi[:, j]
-        c += 2
-    starts = np.arange(k + 1, dtype=np.int64) * per
-    return starts, idx.ravel(), val.ravel()
-
-
-def _violations(alpha, beta, Xs, yhat, cost: bool, block: int = 512):
-    """Yield (rows, viol) blocks: viol[r, h] = how much the Afriat row (i = rows[r], h) is violated."""
-    n = Xs.shape[0]
-    for s in range(0, n, block):
-        rows = np.arange(s, min(s + block, n))
-        F = alpha[None, :] + Xs[rows] @ beta.T          # hyperplane h evaluated at x_i
-        v = (F - yhat[rows, None]) if cost else (yhat[rows, None] - F)
-        v[np.arange(rows.size), rows] = -np.inf
-        yield rows, v
+    keys: np.ndarray | None = None   # the final row set (i * n + h), reused by the log-CNLS iterations
 
 
 def _solve_qp(P, q, A, b, n_eq: int, n_nonneg: int, *, eps: float = 1e-9, max_iter: int = 400):
@@ -138,6 +123,7 @@ def _solve_qp(P, q, A, b, n_eq: int, n_nonneg: int, *, eps: float = 1e-9, max_it
     st.tol_feas = eps
     st.tol_ktratio = 1e-8
     st.max_iter = max_iter
+    st.max_threads = 2
     sol = clarabel.DefaultSolver(P, q, A, b, cones, st).solve()
     status = str(sol.status)
     return np.asarray(sol.x, dtype=float), status
@@ -147,16 +133,29 @@ _OK = ("Solved", "AlmostSolved")
 
 
 def _cnls(X: np.ndarray, y: np.ndarray, *, vrs: bool, cost: bool, multiplicative: bool,
-          constraints: str = "generate", neighbours: int | None = None, per_round: int = 10,
-          tol: float = 1e-7, max_rounds: int = 200, ridge: float = 0.0) -> _CNLSFit:
+          constraints: str = "generate", neighbours: int | None = None, tol: float = 1e-7,
+          max_rounds: int = 200, ridge: float = 0.0, weights: np.ndarray | None = None,
+          target: np.ndarray | None = None, keys0: np.ndarray | None = None) -> _CNLSFit:
     """Solve the CNLS QP; ``constraints="all"`` puts all n(n - 1) Afriat rows in at once (reference).
 
-    Variables z = (alpha | beta row-major by observation); the residual e = S(y - Mz) is substituted
-    out (M: row i holds 1 at alpha_i and x_i at beta_i; S = I, or diag(1/y) for the multiplicative
-    approximation), so the objective is 0.5 z'(M'S^2M)z - (M'S^2y)'z + const with a block-diagonal,
-    positive semidefinite Hessian. Rows: beta >= 0 and the Afriat rows, all in Clarabel's
-    nonnegative cone (A z <= b). Data are scaled (x by column means, y by its mean) first; the Afriat
-    rows and the fitted values are invariant to that scaling, and ``tol`` is relative to it.
+    Formulation in the fitted values: z = (phi | beta row-major by observation), phi_i = alpha_i +
+    beta_i'x_i, objective 0.5 sum_i s_i^2 (t_i - phi_i)^2 (s = 1, t = y additive; s = 1/y, t = y for
+    the ratio model; ``weights`` = s and ``target`` = t in the data's units override both, as the
+    log-CNLS iterations do), Afriat rows phi_i <= phi_h + beta_h'(x_i - x_h) (>= for cost: m + 2
+    nonzeros each), beta >= 0, and under crs the equalities phi_i = beta_i'x_i. The Hessian is
+    diagonal and positive definite in phi (the fitted values are unique) and zero in beta (slopes
+    need not be unique) plus the ridge, which is Benchmarking's ridge * max(D) on (alpha, beta),
+    alpha_i = phi_i - beta_i'x_i: a 1 + m block per observation. Data are scaled (x by column means, y
+    by its mean); the Afriat rows and fitted values are invariant to that, and ``tol`` is relative.
+
+    Constraint generation (Lee et al. 2013): start with each observation's ``neighbours`` nearest
+    neighbours in standardised x; after each solve check all n(n - 1) pairs in blocks of 512 rows and
+    add, for every hyperplane h that is violated, its single most violated row (i, h); stop when no
+    row is violated by more than ``tol``. Adding per *hyperplane* (not per observation) matters: an
+    interior-point solution puts loosely constrained hyperplanes at the centre of their feasible set,
+    tilted so that they dip below far observations, and pinning each at its worst point converges in
+    ~10 rounds at n = 500-2 000 (adding the 10 worst rows per observation needed ~35 rows per
+    observation at n = 500 and did not finish at n = 2 000, see benchmarks/results/stoned.md).
     """
     import scipy.sparse as sp
 
@@ -165,50 +164,66 @@ def _cnls(X: np.ndarray, y: np.ndarray, *, vrs: bool, cost: bool, multiplicative
     sx = np.mean(np.abs(X), axis=0)
     sx[sx == 0] = 1.0
     Xs, ys = X / sx, y / sy
-    na = n if vrs else 0
-    nv = na + n * m
-    s = 1.0 / ys if multiplicative else np.ones(n)
-    per = (1 if vrs else 0) + m
-    idx = np.empty((n, per), dtype=np.int64)
-    val = np.empty((n, per))
-    c = 0
-    if vrs:
-        idx[:, 0], val[:, 0] = np.arange(n), s
-        c = 1
-    for j in range(m):
-        idx[:, c + j], val[:, c + j] = na + np.arange(n) * m + j, Xs[:, j] * s
-    SM = sp.csr_matrix((val.ravel(), idx.ravel(), np.arange(n + 1) * per), shape=(n, nv))
-    sys_ = s * ys
-    H = (SM.T @ SM).tocsc()
+    ar = np.arange(n)
+    nv = n + n * m
+    if weights is not None:
+        s, ts = np.asarray(weights, float) * sy, np.asarray(target, float) / sy
+    else:
+        s, ts = (1.0 / ys if multiplicative else np.ones(n)), ys
+    # Hessian: s^2 on phi; ridge lam_a alpha_i^2 + sum_j lam_bj beta_ij^2 with alpha_i = phi_i - x_i'beta_i
+    la = np.zeros(n)
+    lb = np.zeros((n, m))
     if ridge > 0:
         # Benchmarking's tie-break: ridge * max(D) on the diagonal of D = M'S^2M in the *original* units
         # (alpha_o = sy alpha, beta_o = sy beta / sx); rescaled to the variables used here
-        t = np.concatenate([np.full(na, sy), (sy / sx)[None, :].repeat(n, 0).ravel()])
-        dmax = float(abs(H.diagonal() / (t * t)).max()) if multiplicative else \
-            float(abs(H.diagonal() * sy * sy / (t * t)).max())
-        lam = ridge * dmax * t * t if multiplicative else ridge * dmax * t * t / (sy * sy)
-        H = (H + sp.diags(lam)).tocsc()
-    P = sp.triu(H, format="csc")
+        ta = np.full(n, sy)
+        tb = np.broadcast_to(sy / sx, (n, m))
+        dg = [s * s / ta ** 2 if vrs else np.zeros(n)] + [(Xs[:, j] * s) ** 2 / tb[:, j] ** 2 for j in range(m)]
+        dmax = float(np.max(np.concatenate(dg)))
+        if not multiplicative or weights is not None:
+            dmax *= sy * sy
+        scale = 1.0 if (multiplicative and weights is None) else 1.0 / (sy * sy)
+        if vrs:
+            la = ridge * dmax * ta ** 2 * scale
+        lb = ridge * dmax * tb ** 2 * scale
+    rr, cc, vv = [ar], [ar], [s * s + la]
+    for j in range(m):
+        bj = n + ar * m + j
+        rr.append(ar), cc.append(bj), vv.append(-la * Xs[:, j])
+        for k in range(j, m):
+            rr.append(bj), cc.append(n + ar * m + k)
+            vv.append(la * Xs[:, j] * Xs[:, k] + (lb[:, j] if k == j else 0.0))
+    P = sp.csc_matrix((np.concatenate(vv), (np.concatenate(rr), np.concatenate(cc))), shape=(nv, nv))
     P.sort_indices()
-    q = -np.asarray(SM.T @ sys_).ravel()
-    # beta >= 0  <=>  -beta <= 0
-    nb = n * m
-    blocks = [sp.csr_matrix((-np.ones(nb), na + np.arange(nb), np.arange(nb + 1)), shape=(nb, nv))]
-    sign = 1.0 if cost else -1.0      # production: -(Afriat row) <= 0; cost: Afriat row <= 0
+    q = np.concatenate([-(s * s) * ts, np.zeros(n * m)])
+    # fixed rows: crs equalities phi_i - x_i'beta_i = 0, then beta >= 0 (-beta <= 0)
+    fixed = []
+    if not vrs:
+        ix = np.column_stack([ar] + [n + ar * m + j for j in range(m)])
+        vl = np.column_stack([np.ones(n)] + [-Xs[:, j] for j in range(m)])
+        fixed.append(sp.csr_matrix((vl.ravel(), ix.ravel(), np.arange(n + 1) * (m + 1)), shape=(n, nv)))
+    fixed.append(sp.csr_matrix((-np.ones(n * m), n + np.arange(n * m), np.arange(n * m + 1)), shape=(n * m, nv)))
+    n_eq = 0 if vrs else n
+    sign = -1.0 if cost else 1.0       # production: phi_i - phi_h - beta_h'(x_i - x_h) <= 0
 
-    def add(pairs: np.ndarray) -> None:
-        if pairs.size == 0:
-            return
-        st, ix, vl = _afriat_rows(pairs, Xs, n, m, vrs)
-        blocks.append(sp.csr_matrix((sign * vl, ix, st), shape=(pairs.shape[0], nv)))
+    def rows_of(keys: np.ndarray):
+        i, h = keys // n, keys % n
+        k = keys.size
+        idx = np.empty((k, m + 2), dtype=np.int64)
+        val = np.empty((k, m + 2))
+        idx[:, 0], val[:, 0] = i, 1.0
+        idx[:, 1], val[:, 1] = h, -1.0
+        d = Xs[i] - Xs[h]
+        for j in range(m):
+            idx[:, 2 + j], val[:, 2 + j] = n + h * m + j, -d[:, j]
+        return sp.csr_matrix(((sign * val).ravel(), idx.ravel(), np.arange(k + 1) * (m + 2)), shape=(k, nv))
 
-    have: set[int] = set()
     if constraints == "all":
         ii, hh = np.nonzero(~np.eye(n, dtype=bool))
-        add(np.column_stack([ii, hh]))
-        n_rows = n * (n - 1)
+        keys = ii * n + hh
     elif constraints == "generate":
         k = min(n - 1, neighbours if neighbours is not None else max(8, 2 * (m + 1)))
+        keys = np.zeros(0, dtype=np.int64)
         if k > 0:
             from scipy.spatial import cKDTree
 
@@ -216,59 +231,103 @@ def _cnls(X: np.ndarray, y: np.ndarray, *, vrs: bool, cost: bool, multiplicative
             Z = (Xs - Xs.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
             _, nbr = cKDTree(Z).query(Z, k=k + 1)
             nbr = np.asarray(nbr).reshape(n, -1)
-            ii = np.repeat(np.arange(n), nbr.shape[1])
+            ii = np.repeat(ar, nbr.shape[1])
             hh = nbr.ravel()
-            keep = (hh != ii) & (hh < n)
-            keys = np.unique(ii[keep] * n + hh[keep])
-            have.update(keys.tolist())
-            add(np.column_stack([keys // n, keys % n]))
-        n_rows = len(have)
+            ok = (hh != ii) & (hh < n)
+            keys = ii[ok] * n + hh[ok]
+        if keys0 is not None:
+            keys = np.concatenate([keys, keys0])
+        keys = np.unique(keys)
     else:  # pragma: no cover - internal
         raise ValueError(constraints)
 
     rounds = 0
     while True:
-        A = sp.vstack(blocks, format="csc")
+        A = sp.vstack(fixed + [rows_of(keys)], format="csc")
         A.sort_indices()
-        z, status = _solve_qp(P, q, A, np.zeros(A.shape[0]), 0, A.shape[0])
+        z, status = _solve_qp(P, q, A, np.zeros(A.shape[0]), n_eq, A.shape[0] - n_eq)
         rounds += 1
         if status not in _OK:
             raise SolverError(f"stoned: Clarabel did not solve the CNLS quadratic programme ({status}; "
-                              f"n = {n}, {n_rows} Afriat rows, round {rounds})")
-        alpha = z[:na] if vrs else np.zeros(n)
-        beta = z[na:].reshape(n, m)
-        yhat = alpha + np.einsum("ij,ij->i", Xs, beta)
+                              f"n = {n}, {keys.size} Afriat rows, round {rounds})")
+        phi = z[:n]
+        beta = z[n:].reshape(n, m)
+        c0 = phi - np.einsum("ij,ij->i", Xs, beta)          # intercepts of the hyperplanes
         worst = 0.0
-        new = []
-        for rows, v in _violations(alpha, beta, Xs, yhat, cost):
-            worst = max(worst, float(v.max()))
-            if constraints == "all":
-                continue
-            r_idx, h_idx = np.nonzero(v > tol)
-            if r_idx.size == 0:
-                continue
-            keys = rows[r_idx] * n + h_idx
-            fresh = np.fromiter((kk not in have for kk in keys.tolist()), dtype=bool, count=keys.size)
-            r_idx, h_idx, keys = r_idx[fresh], h_idx[fresh], keys[fresh]
-            if keys.size == 0:
-                continue
-            # at most per_round most violated new rows per observation
-            vals = v[r_idx, h_idx]
-            order = np.lexsort((-vals, r_idx))
-            r_s = r_idx[order]
-            first = np.r_[0, np.flatnonzero(np.diff(r_s)) + 1]
-            rank = np.arange(r_s.size) - np.repeat(first, np.diff(np.r_[first, r_s.size]))
-            chosen = keys[order][rank < per_round]
-            have.update(chosen.tolist())
-            new.append(chosen)
-        if not new or rounds >= max_rounds:
+        best = np.full(n, -np.inf)                           # per hyperplane h: worst violation, at row
+        arg = np.zeros(n, dtype=np.int64)
+        for b0 in range(0, n, 512):
+            r = ar[b0:b0 + 512]
+            F = c0[None, :] + Xs[r] @ beta.T                 # F[i, h]: hyperplane h at x_i
+            v = (F - phi[r, None]) if cost else (phi[r, None] - F)
+            v[np.arange(r.size), r] = -np.inf
+            a = np.argmax(v, axis=0)
+            va = v[a, ar]
+            up = va > best
+            best[up], arg[up] = va[up], r[a[up]]
+        worst = max(0.0, float(best.max()))
+        if constraints == "all" or rounds >= max_rounds:
             break
-        keys = np.concatenate(new)
-        add(np.column_stack([keys // n, keys % n]))
-        n_rows = len(have)
-    e = s * (ys - yhat)
-    return _CNLSFit(alpha * sy, beta * sy / sx[None, :], yhat * sy, status, rounds, n_rows, worst * sy,
-                    float(e @ e) * (1.0 if multiplicative else sy * sy))
+        sel = best > tol
+        new = np.setdiff1d(arg[sel] * n + ar[sel], keys)
+        if new.size == 0:
+            break
+        keys = np.union1d(keys, new)
+    alpha = c0 if vrs else np.zeros(n)
+    e = s * (ts - phi)
+    return _CNLSFit(alpha * sy, beta * sy / sx[None, :], phi * sy, status, rounds, int(keys.size), worst * sy,
+                    float(e @ e) * (sy * sy if (weights is None and not multiplicative) else 1.0), keys)
+
+
+def _log_cnls(X: np.ndarray, y: np.ndarray, start: _CNLSFit, *, vrs: bool, cost: bool,
+              rel_tol: float = 1e-10, max_iter: int = 200) -> tuple[_CNLSFit, int, bool]:
+    """log-CNLS (Kuosmanen and Kortelainen 2012): min sum_i (ln y_i - ln phi_i)^2, phi_i = alpha_i +
+    beta_i'x_i, under the same Afriat and monotonicity constraints, by Gauss-Newton (SQP) steps.
+
+    At the current phi0 the residual ln y - ln phi is linearised, ln phi ~ ln phi0 + (phi - phi0)/phi0,
+    which makes the step the weighted CNLS QP min sum_i (t_i - phi_i)^2 / phi0_i^2 with working target
+    t = phi0 (ln y - ln phi0 + 1); the new point is phi0 + a (phi_QP - phi0) (and the same for alpha,
+    beta: a convex combination of two feasible points is feasible) with a halving line search on the
+    true objective. Starts from ``start`` (the ratio QP solution) and stops when the objective changes
+    by less than ``rel_tol`` relative. The problem is not convex: the result is a local optimum (a KKT
+    point), the one reached from the QP approximation. Returns (fit, iterations, converged)."""
+    ly = np.log(y)
+    cur = start
+    if not np.all(cur.yhat > 0):
+        raise SolverError("stoned: the ratio QP start of log-CNLS has a nonpositive fitted value; "
+                          "log-CNLS needs phi > 0 (use objective='ratio')")
+    f0 = float(np.sum((ly - np.log(cur.yhat)) ** 2))
+    keys = cur.keys
+    rounds = cur.rounds
+    converged = False
+    it = 0
+    for it in range(1, max_iter + 1):
+        phi0 = cur.yhat
+        qp = _cnls(X, y, vrs=vrs, cost=cost, multiplicative=False, ridge=0.0, weights=1.0 / phi0,
+                   target=phi0 * (ly - np.log(phi0) + 1.0), keys0=keys)
+        keys = qp.keys
+        rounds += qp.rounds
+        a, f = 1.0, math.inf
+        while a >= 1e-10:
+            phi = phi0 + a * (qp.yhat - phi0)
+            if np.all(phi > 0):
+                f = float(np.sum((ly - np.log(phi)) ** 2))
+                if f <= f0:
+                    break
+            a *= 0.5
+        if not f <= f0:          # no descent along the Gauss-Newton direction: a stationary point
+            converged = True
+            break
+        cur = _CNLSFit(cur.alpha + a * (qp.alpha - cur.alpha), cur.beta + a * (qp.beta - cur.beta), phi,
+                       qp.status, rounds, int(keys.size), max(cur.max_violation, qp.max_violation), f, keys)
+        change = (f0 - f) / max(f0, 1e-300)
+        f0 = f
+        if change < rel_tol:
+            converged = True
+            break
+    cur.rounds = rounds
+    cur.objective = f0
+    return cur, it, converged
 
 
 # --------------------------------------------------------------------------------------------------
@@ -367,7 +426,8 @@ class StonedResult(Result):
     lambda_: float
     m2: float
     m3: float                   # third central moment of the residuals (sign-flipped for cost)
-    ssr: float                  # sum of squared QP residuals (Benchmarking's solutionNorm)
+    ssr: float                  # objective: sum of squared QP residuals (Benchmarking's solutionNorm);
+    #                             log-CNLS: sum (ln y - ln fitted)^2
     rts: str
     cost: bool
     multiplicative: bool
@@ -378,6 +438,9 @@ class StonedResult(Result):
     solver: str = "clarabel"
     qp_status: str = "Solved"    # Clarabel's status of the last QP solve
     complete: bool = True        # constraint generation ended with no Afriat row violated beyond tol
+    objective: str | None = None  # multiplicative model: "log" (log-CNLS) or "ratio" (QP approx.); None additive
+    gn_iterations: int = 0       # log-CNLS: Gauss-Newton steps (0 otherwise)
+    converged: bool = True       # log-CNLS: the relative objective change fell below 1e-10
 
     @property
     def nobs(self) -> int:
@@ -386,9 +449,10 @@ class StonedResult(Result):
     @property
     def status(self) -> pd.Series:
         """'optimal'; 'almost solved' when Clarabel stopped at its reduced accuracy ('AlmostSolved') or
-        constraint generation stopped at its round limit with Afriat rows still violated; 'nonpositive
+        constraint generation stopped at its round limit with Afriat rows still violated, or log-CNLS
+        stopped at its iteration limit; 'nonpositive
         fit' where the multiplicative model's frontier value is not positive."""
-        ok = "optimal" if self.qp_status == "Solved" and self.complete else "almost solved"
+        ok = "optimal" if self.qp_status == "Solved" and self.complete and self.converged else "almost solved"
         st = np.where(np.isfinite(self.fitted) & np.isfinite(self.residual), ok, "nonpositive fit")
         return pd.Series(st, index=self.ids, name="status")
 
@@ -406,12 +470,16 @@ class StonedResult(Result):
         return df
 
     def summary(self) -> str:
-        kind = "multiplicative (Benchmarking MULT=1 QP approximation)" if self.multiplicative else "additive"
+        gn = f" in {self.gn_iterations} Gauss-Newton steps" if self.gn_iterations else ""
+        kind = ("additive" if not self.multiplicative else
+                "multiplicative, log-CNLS (Kuosmanen and Kortelainen 2012)" if self.objective == "log" else
+                "multiplicative, ratio QP approximation (Benchmarking MULT=1)")
         lines = [
             f"StoNED / CNLS ({'cost' if self.cost else 'production'} frontier, {self.rts}, {kind}, {self.method})",
             f"  output: {self.output_name}; inputs: {', '.join(self.input_names)}; n = {self.nobs}",
-            f"  CNLS: SSR = {self.ssr:.6g}; {self.rounds} QP solve(s), {self.n_afriat} Afriat rows "
-            f"(of {self.nobs * (self.nobs - 1)}), max violation {self.max_violation:.2e}",
+            (f"  CNLS: {'sum of squared log residuals' if self.objective == 'log' else 'SSR'} = {self.ssr:.6g}; "
+             f"{self.rounds} QP solve(s){gn}, {self.n_afriat} Afriat rows "
+             f"(of {self.nobs * (self.nobs - 1)}), max violation {self.max_violation:.2e}"),
             f"  residual moments: M2 = {self.m2:.6g}, M3 = {self.m3:.6g}",
             f"  sigma_u = {self.sigma_u:.6g}, sigma_v = {self.sigma_v:.6g}, lambda = {self.lambda_:.6g}",
             f"  mean efficiency = {np.nanmean(self.efficiency) if np.isfinite(self.efficiency).any() else math.nan:.6g}",
@@ -422,20 +490,40 @@ class StonedResult(Result):
 
 
 def stoned(data=None, output=None, inputs=None, rts: str = "vrs", cost: bool = False,
-           multiplicative: bool = True, method: str = "MM", id=None, *, solver=None,
-           ridge: float = 1e-10) -> StonedResult:
+           multiplicative: bool = True, method: str = "MM", id=None, *, objective: str | None = None,
+           solver=None, ridge: float | None = None) -> StonedResult:
     """StoNED (Kuosmanen and Kortelainen 2012): CNLS frontier, then MM or PSL for sigma_u, sigma_v.
 
     ``data`` is a DataFrame or CSV path with ``output`` (one column name) and ``inputs`` (names); or
     ``data=None`` with ``output`` an array (n,) and ``inputs`` an array (n, m). See the module
     docstring for the model, conventions and the reference (Benchmarking 0.33 ``stoned``).
-    ``ridge`` (default 1e-10, Benchmarking's value) adds ridge * max(D) to the diagonal of the QP
-    Hessian D in the data's units: a tie-break that makes the hyperplane coefficients unique (the
-    minimum-norm ones) and reproduces Benchmarking's fitted values to ~1e-7; ``ridge=0`` is the exact
-    CNLS optimum (fitted values then differ from Benchmarking's by up to ~2e-4 relative on front41Data).
+    ``objective`` (multiplicative model only): ``"log"`` (default) is log-CNLS, min sum (ln y -
+    ln(alpha_i + beta_i'x_i))^2 (Kuosmanen and Kortelainen 2012; pyStoNED's multiplicative CNLS),
+    a non-convex problem solved to a local optimum by Gauss-Newton steps from the ``"ratio"``
+    solution; ``"ratio"`` is Benchmarking's MULT = 1 QP approximation, min sum ((alpha_i +
+    beta_i'x_i)/y_i - 1)^2. Giving ``objective`` with ``multiplicative=False`` is a SpecError.
+    ``ridge`` (default 1e-10, Benchmarking's value, for the QP models; 0 for log-CNLS, which is solved
+    exactly and takes no ridge) adds ridge * max(D) to the diagonal of the QP Hessian D in the data's
+    units: a tie-break that makes the hyperplane coefficients unique (the minimum-norm ones) and
+    reproduces Benchmarking's fitted values to ~1e-7; ``ridge=0`` is the exact CNLS optimum (fitted
+    values then differ from Benchmarking's by up to ~2e-4 relative on front41Data).
     """
+    if objective is not None and not multiplicative:
+        raise SpecError(f"stoned: objective={objective!r} is for the multiplicative model; additive CNLS "
+                        "(multiplicative=False) is least squares in y")
+    obj = None
+    if multiplicative:
+        obj = "log" if objective is None else str(objective).lower()
+        if obj not in ("log", "ratio"):
+            raise SpecError(f"stoned: objective must be 'log' (log-CNLS) or 'ratio' (Benchmarking's QP "
+                            f"approximation), got {objective!r}")
+    if ridge is None:
+        ridge = 0.0 if obj == "log" else 1e-10
     if not (np.isfinite(ridge) and ridge >= 0):
         raise SpecError(f"stoned: ridge must be a finite number >= 0, got {ridge!r}")
+    if obj == "log" and ridge > 0:
+        raise SpecError(f"stoned: ridge={ridge!r} is the tie-break of the QP models; log-CNLS is solved "
+                        "without one (use objective='ratio' for Benchmarking's QP with its ridge)")
     rts_l = str(rts).lower()
     if rts_l not in ("vrs", "crs"):
         raise SpecError(f"stoned: rts must be 'vrs' or 'crs', got {rts!r}")
@@ -474,6 +562,9 @@ def stoned(data=None, output=None, inputs=None, rts: str = "vrs", cost: bool = F
             raise DataError(f"{fd.source}: input column {fd.input_names[j]!r} is constant; it carries no information")
 
     fit = _cnls(X, y, vrs=rts_l == "vrs", cost=bool(cost), multiplicative=bool(multiplicative), ridge=float(ridge))
+    gn_it, converged = 0, True
+    if obj == "log":
+        fit, gn_it, converged = _log_cnls(X, y, fit, vrs=rts_l == "vrs", cost=bool(cost))
     yhat = fit.yhat
     if multiplicative:
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -497,14 +588,16 @@ def stoned(data=None, output=None, inputs=None, rts: str = "vrs", cost: bool = F
                           "sigma_u = 0", SkewnessWarning, stacklevel=2)
     eff, front = _efficiency(resid, y, yhat, su, sv, bool(cost), bool(multiplicative))
     complete = fit.max_violation <= 1e-7 * max(1.0, float(np.mean(np.abs(y))))
-    if fit.status != "Solved" or not complete:
+    if fit.status != "Solved" or not complete or not converged:
         from .errors import SolveWarning
         what = (f"Clarabel ended with status {fit.status!r} (reduced accuracy)" if fit.status != "Solved" else
                 f"constraint generation stopped after {fit.rounds} QP solves with an Afriat row violated by "
-                f"{fit.max_violation:.3g}")
+                f"{fit.max_violation:.3g}" if not complete else
+                f"log-CNLS stopped after {gn_it} Gauss-Newton steps before the objective settled")
         warnings.warn(f"{fd.source}: stoned: {what}; the fitted frontier is approximate and `status` says "
                       "'almost solved'", SolveWarning, stacklevel=2)
     return StonedResult(fd.ids, tuple(fd.input_names), out_name, y, yhat, resid, eff, front, fit.alpha,
                         fit.beta, float(su), float(sv), float(lam), m2, m3, fit.objective, rts_l, bool(cost),
                         bool(multiplicative), meth, fit.rounds, fit.n_afriat, fit.max_violation,
-                        qp_status=fit.status, complete=complete)
+                        qp_status=fit.status, complete=complete, objective=obj, gn_iterations=gn_it,
+                        converged=converged)

@@ -69,7 +69,7 @@ def _full_qp(X, y, *, vrs, cost, multiplicative, ridge=1e-10):
     x = np.asarray(sol.x)
     alpha = x[:na] if vrs else np.zeros(n)
     beta = x[na:na + n * m].reshape(n, m)
-    return alpha + np.einsum("ij,ij->i", X, beta)
+    return alpha + np.einsum("ij,ij->i", X, beta), alpha, beta
 
 
 @pytest.mark.parametrize("rts,cost,mult", [("vrs", False, False), ("vrs", False, True), ("crs", False, True),
@@ -80,9 +80,10 @@ def test_generation_equals_full_qp(rts, cost, mult):
         df["y"] = 1.0 / df["y"] * 10
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SkewnessWarning)
-        r = ef.stoned(df, output="y", inputs=["x1", "x2"], rts=rts, cost=cost, multiplicative=mult, id="firm")
-    full = _full_qp(df[["x1", "x2"]].to_numpy(), df["y"].to_numpy(), vrs=rts == "vrs", cost=cost,
-                    multiplicative=mult)
+        r = ef.stoned(df, output="y", inputs=["x1", "x2"], rts=rts, cost=cost, multiplicative=mult, id="firm",
+                      objective="ratio" if mult else None)
+    full, _, _ = _full_qp(df[["x1", "x2"]].to_numpy(), df["y"].to_numpy(), vrs=rts == "vrs", cost=cost,
+                          multiplicative=mult)
     np.testing.assert_allclose(r.fitted, full, rtol=1e-6)
     assert r.n_afriat < 60 * 59                 # generation used a subset of the rows
     # the Afriat inequalities hold at the solution (all pairs), relative to the data
@@ -93,6 +94,16 @@ def test_generation_equals_full_qp(rts, cost, mult):
     assert r.beta.min() >= -1e-8 * np.abs(r.beta).max()   # monotone
     if rts == "crs":
         assert np.all(r.alpha == 0)
+
+
+def test_generation_equals_full_qp_n150():
+    """n = 150 (22 350 Afriat rows in the full QP): generation keeps a fraction and matches to 1e-6."""
+    df = _data(150, seed=11)
+    r = ef.stoned(df, output="y", inputs=["x1", "x2"], multiplicative=False, method="PSL")
+    full, _, _ = _full_qp(df[["x1", "x2"]].to_numpy(), df["y"].to_numpy(), vrs=True, cost=False,
+                          multiplicative=False)
+    np.testing.assert_allclose(r.fitted, full, rtol=1e-6)
+    assert r.n_afriat < 150 * 149 / 4 and set(r.status) == {"optimal"}
 
 
 def test_ridge_zero_is_exact_cnls():
@@ -181,3 +192,81 @@ def test_cli_equals_api(tmp_path):
     assert res.exit_code == 0, res.output
     res = CliRunner().invoke(cli.main, ["stoned", str(p), "--output", "nope", "--inputs", "x1,x2"])
     assert res.exit_code != 0 and "nope" in res.output
+
+
+def _log_problem(X, y):
+    """log-CNLS on all n(n - 1) Afriat rows for scipy: z = (alpha, beta row-major), f, gradient, rows."""
+    n, m = X.shape
+    ly = np.log(y)
+
+    def phi(z):
+        return z[:n] + np.einsum("ij,ij->i", X, z[n:].reshape(n, m))
+
+    def f(z):
+        return float(np.sum((ly - np.log(np.maximum(phi(z), 1e-300))) ** 2))
+
+    def grad(z):
+        p = phi(z)
+        g = -2.0 * (ly - np.log(p)) / p
+        return np.concatenate([g, (g[:, None] * X).ravel()])
+
+    ii, hh = np.nonzero(~np.eye(n, dtype=bool))      # alpha_h + beta_h'x_i - alpha_i - beta_i'x_i >= 0
+    G = np.zeros((ii.size, n + n * m))
+    r = np.arange(ii.size)
+    np.add.at(G, (r, hh), 1.0)
+    np.add.at(G, (r, ii), -1.0)
+    for j in range(m):
+        np.add.at(G, (r, n + hh * m + j), X[ii, j])
+        np.add.at(G, (r, n + ii * m + j), -X[ii, j])
+    cons = [{"type": "ineq", "fun": lambda z: G @ z, "jac": lambda z: G}]
+    bounds = [(None, None)] * n + [(0.0, None)] * (n * m)
+    return f, grad, phi, cons, bounds
+
+
+def test_log_cnls_is_a_local_optimum():
+    """log-CNLS (Kuosmanen and Kortelainen 2012) at n = 40: scipy's SLSQP on the all-pairs problem does
+    not improve on it, and an SLSQP solve started from an independently computed ratio-QP solution (this
+    file's Clarabel code) reaches the same fitted values to 1e-5."""
+    from scipy.optimize import minimize
+
+    df = _data(40, seed=7)
+    X, y = df[["x1", "x2"]].to_numpy(), df["y"].to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkewnessWarning)
+        r = ef.stoned(df, output="y", inputs=["x1", "x2"], id="firm", method="PSL")
+        q = ef.stoned(df, output="y", inputs=["x1", "x2"], id="firm", method="PSL", objective="ratio")
+    assert r.objective == "log" and q.objective == "ratio" and r.converged and r.gn_iterations >= 1
+    np.testing.assert_allclose(r.residual, np.log(y) - np.log(r.fitted), rtol=1e-12)
+    assert r.ssr == pytest.approx(float(np.sum(r.residual ** 2)), rel=1e-9)
+    # log-CNLS minimises the log residuals: better than the ratio approximation, which it starts from
+    assert r.ssr < float(np.sum(q.residual ** 2)) * (1 - 1e-3)
+    f, grad, phi, cons, bounds = _log_problem(X, y)
+    z = np.concatenate([r.alpha, r.beta.ravel()])
+    assert f(z) == pytest.approx(r.ssr, rel=1e-9)
+    assert min(cons[0]["fun"](z)) >= -1e-7 * y.mean() and r.beta.min() >= -1e-9
+    opts = {"ftol": 1e-14, "maxiter": 500}
+    s1 = minimize(f, z, jac=grad, constraints=cons, bounds=bounds, method="SLSQP", options=opts)
+    assert s1.fun >= r.ssr * (1 - 1e-7)                      # no better point nearby
+    _, a0, b0 = _full_qp(X, y, vrs=True, cost=False, multiplicative=True)
+    s2 = minimize(f, np.concatenate([a0, b0.ravel()]), jac=grad, constraints=cons, bounds=bounds,
+                  method="SLSQP", options=opts)
+    assert s2.fun == pytest.approx(r.ssr, rel=1e-6)
+    np.testing.assert_allclose(phi(s2.x), r.fitted, rtol=1e-5)
+
+
+def test_objective_keyword():
+    df = _data(30, seed=4)
+    with pytest.raises(SpecError, match="multiplicative"):
+        ef.stoned(df, output="y", inputs=["x1", "x2"], multiplicative=False, objective="log")
+    with pytest.raises(SpecError, match="objective"):
+        ef.stoned(df, output="y", inputs=["x1", "x2"], objective="nls")
+    with pytest.raises(SpecError, match="ridge"):
+        ef.stoned(df, output="y", inputs=["x1", "x2"], objective="log", ridge=1e-10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkewnessWarning)
+        d = ef.stoned(df, output="y", inputs=["x1", "x2"], method="PSL")
+        g = ef.stoned(df, output="y", inputs=["x1", "x2"], method="PSL", objective="LOG")
+        a = ef.stoned(df, output="y", inputs=["x1", "x2"], method="PSL", multiplicative=False)
+    assert d.objective == "log" and a.objective is None and a.gn_iterations == 0
+    np.testing.assert_array_equal(d.fitted, g.fitted)
+    assert "log-CNLS" in d.summary() and "Gauss-Newton" in d.summary()

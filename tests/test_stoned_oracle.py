@@ -30,7 +30,8 @@ def _fit(df, row):
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
         r = ef.stoned(df, output="output", inputs=["capital", "labour"], rts=row.RTS, cost=bool(row.COST),
-                      multiplicative=bool(row.MULT), method=row.METHOD, id="firm")
+                      multiplicative=bool(row.MULT), method=row.METHOD, id="firm",
+                      objective="ratio" if row.MULT else None)
     return r, [x for x in w if issubclass(x.category, SkewnessWarning)]
 
 
@@ -86,12 +87,13 @@ def test_stoned_held_back_shapes(oracle):
         warnings.simplefilter("ignore", SkewnessWarning)
         for rts, mult in (("vrs", False), ("vrs", True), ("crs", True)):
             for meth in ("MM", "PSL"):
+                obj = "ratio" if mult else None      # Benchmarking's MULT = 1 QP approximation
                 r = ef.stoned(rice, output="PROD", inputs=["AREA", "LABOR", "NPK", "OTHER"], rts=rts,
-                              multiplicative=mult, method=meth)
+                              multiplicative=mult, method=meth, objective=obj)
                 assert r.beta.shape == (len(rice), 4) and np.isfinite(r.fitted).all()
                 assert r.max_violation < 1e-6 * float(np.mean(rice["PROD"]))
                 e = ef.stoned(el, output="cost", inputs=["output"], rts=rts, cost=True, multiplicative=mult,
-                              method=meth, id="firm")
+                              method=meth, id="firm", objective=obj)
                 assert e.beta.shape == (len(el), 1) and np.isfinite(e.fitted).all()
                 assert e.max_violation < 1e-6 * float(np.mean(el["cost"]))
                 if rts == "vrs" and mult and meth == "MM":
