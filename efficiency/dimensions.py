@@ -48,7 +48,7 @@ import pandas as pd
 
 from .data import RawTable, _labels, _numeric_column, as_raw_table
 from .errors import DataError, SpecError
-from .spec import BANDS, AnalysisSpec, DimensionSpec, load_spec
+from .spec import BANDS, REGRESSION_MODELS, AnalysisSpec, DimensionSpec, load_spec
 
 __all__ = ["analyze", "Analysis", "coupling", "composite", "coordination", "band", "bottleneck", "regime",
            "clip_unit", "BANDS", "entropy_weights", "obstacle_degree", "main_obstacle"]
@@ -478,6 +478,20 @@ def _sfa_scores(dim: DimensionSpec, spec: AnalysisSpec, work: pd.DataFrame, peri
     return out
 
 
+def _stoned_scores(dim: DimensionSpec, work: pd.DataFrame, periods, frontier) -> np.ndarray:
+    """StoNED efficiencies (:func:`efficiency.stoned`) of a one-output dimension, per frontier run."""
+    from .stoned import stoned
+
+    out = np.full(len(work), np.nan)
+    mult = dim.objective != "additive"
+    for rows, _ in _frontier_runs(frontier, periods, np.arange(len(work))):
+        frame = work.iloc[rows].reset_index(drop=True)
+        res = stoned(frame, output=dim.outputs[0], inputs=list(dim.inputs), rts=dim.rts, cost=dim.cost,
+                     multiplicative=mult, objective=dim.objective if mult else None, method=dim.method)
+        out[rows] = res.to_frame()["efficiency"].to_numpy(dtype=float)
+    return out
+
+
 # --------------------------------------------------------------------------------------------------
 # analyze
 # --------------------------------------------------------------------------------------------------
@@ -502,6 +516,7 @@ def analyze(data, spec, *, solver=None) -> Analysis:
     stages = {d.name: np.full((len(work), len(d.stages)), np.nan) for d in sp.dimensions if d.model == "network"}
     U = clip_unit(np.column_stack([          # every unit is in its own reference set: U_i in (0, 1]
         _sfa_scores(d, sp, work, periods, sp.frontier_of(d)) if d.model == "sfa"
+        else _stoned_scores(d, work, periods, sp.frontier_of(d)) if d.model == "stoned"
         else _dea_scores(d, work, keys, periods, sp.frontier_of(d), solver, stages_out=stages.get(d.name))
         for d in sp.dimensions]))
     if sp.weighting == "entropy":
@@ -527,7 +542,7 @@ def analyze(data, spec, *, solver=None) -> Analysis:
     dims = pd.DataFrame({
         "dimension": names, "label": [d.title for d in sp.dimensions], "model": [d.model for d in sp.dimensions],
         "rts": [None if d.model in ("fdh", "sfa") else d.rts for d in sp.dimensions],
-        "orientation": [d.orientation if d.model not in ("ddf", "sfa") else None for d in sp.dimensions],
+        "orientation": [d.orientation if d.model not in ("ddf", *REGRESSION_MODELS) else None for d in sp.dimensions],
         "frontier": [sp.frontier_of(d) if sp.period else "cross-section" for d in sp.dimensions],
         "inputs": [", ".join(d.inputs) for d in sp.dimensions],
         "outputs": [", ".join(d.outputs) for d in sp.dimensions],
@@ -708,7 +723,7 @@ def _groups(sp: AnalysisSpec, work, keys, periods, U, solver):
     out[sp.group] = g
     summary = []
     for j, d in enumerate(sp.dimensions):
-        if d.model == "sfa":
+        if d.model in REGRESSION_MODELS:
             continue
         frontier = sp.frontier_of(d)
         gs = np.full(len(work), np.nan)

@@ -350,6 +350,7 @@ def _methods(a) -> str:
                         "efficiency 1/(1 + beta)",
                  "fdh": f"FDH ({d.orientation}-oriented; Deprins-Simar-Tulkens 1984)",
                  "sfa": f"SFA ({d.form}, {d.dist}; Battese-Coelli 1988 efficiency)",
+                 "stoned": f"StoNED ({d.rts.upper()}, {d.objective} CNLS, {d.method}; Kuosmanen and Kortelainen 2012)",
                  "russell": f"Russell measure ({rts}, {d.orientation}-oriented; Faere and Lovell 1978), the mean "
                             "of the per-variable factors",
                  "rdm": f"range directional model ({rts}, {d.orientation}; Silva Portela, Thanassoulis and "

@@ -120,7 +120,11 @@ from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 #: Models a dimension can be scored with.
-DIMENSION_MODELS = ("radial", "sbm", "ddf", "fdh", "sfa", "russell", "rdm", "ram", "bam", "network")
+DIMENSION_MODELS = ("radial", "sbm", "ddf", "fdh", "sfa", "stoned", "russell", "rdm", "ram", "bam", "network")
+#: One-output frontiers estimated by regression (no DEA index of change, no group frontier).
+REGRESSION_MODELS = ("sfa", "stoned")
+STONED_OBJECTIVES = ("log", "ratio", "additive")
+STONED_METHODS = ("mm", "psl")
 #: The network models a ``model = "network"`` dimension may use (``network = ...``; ef.network).
 NETWORK_MODELS = ("nsbm", "relational", "additive", "centralised", "leader-follower")
 #: Models without an orientation (non-oriented measures).
@@ -146,7 +150,7 @@ _DATA_KEYS = ("id", "period", "group", "frontier")
 _DIMENSION_KEYS = ("inputs", "outputs", "undesirable", "model", "rts", "orientation", "frontier",
                    "direction", "malmquist", "form", "dist", "cost", "panel", "label", "rts_bounds",
                    "cross_efficiency", "dynamics", "input_prices", "output_prices", "network", "stages", "links",
-                   "priority", "leader", "uhet", "vhet", "latent_classes", "z")
+                   "priority", "leader", "uhet", "vhet", "latent_classes", "z", "objective", "method")
 _COMPOSITE_KEYS = ("weights", "threshold", "entropy_normalisation")
 ENTROPY_NORMALISATIONS = ("min-max", "sum")
 _TOP_KEYS = ("data", "dimensions", "composite", "regional")
@@ -229,6 +233,8 @@ class DimensionSpec:
     vhet: tuple[str, ...] | None = None  # sfa: columns of the variance of v (sfaR's vhet)
     latent_classes: int | None = None  # sfa: a latent-class frontier with this many classes
     z: tuple[str, ...] = ()            # sfa, panel 'wang-ho': columns of the scaling function exp(z'delta)
+    objective: str = "log"             # stoned: "log" (log-CNLS), "ratio" (Benchmarking MULT=1), "additive"
+    method: str = "MM"                 # stoned: "MM" or "PSL" (the step-2 estimator of sigma_u)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -273,7 +279,7 @@ class AnalysisSpec:
         """The Malmquist kind of a dimension: its own ``malmquist`` key, else from its frontier
         ('period': adjacent, 'sequential': sequential, 'pooled': global); None for none (SFA, or
         ``malmquist = false``, or another ``dynamics`` index)."""
-        if dim.malmquist is None or dim.model in ("sfa", "network") or dim.dynamics != "malmquist":
+        if dim.malmquist is None or dim.model in (*REGRESSION_MODELS, "network") or dim.dynamics != "malmquist":
             return None
         if dim.malmquist != "auto":
             return dim.malmquist
@@ -285,11 +291,11 @@ class AnalysisSpec:
         return dim.dynamics if self.period and dim.dynamics != "malmquist" else None
 
     def frontier_of(self, dim: DimensionSpec) -> str:
-        """The frontier a dimension is measured against: its own, else 'pooled' for SFA (one frontier
-        over all rows: ML needs many observations), else the [data] default."""
+        """The frontier a dimension is measured against: its own, else 'pooled' for SFA and StoNED (one
+        frontier over all rows: the estimators need many observations), else the [data] default."""
         if dim.frontier is not None:
             return dim.frontier
-        return "pooled" if dim.model == "sfa" else self.frontier
+        return "pooled" if dim.model in REGRESSION_MODELS else self.frontier
 
     def error(self, key: str, problem: str, value=None) -> SpecError:
         """A SpecError naming the spec file, the line of ``key`` (dotted path) and the key."""
@@ -605,6 +611,24 @@ def load_spec(spec) -> AnalysisSpec:
         cost = d.get("cost", False)
         if not isinstance(cost, bool):
             raise err(f"{p}.cost", f"expected true or false, got {cost!r}")
+        objective = string(d.get("objective"), f"{p}.objective", STONED_OBJECTIVES) or "log"
+        method = (string(d.get("method"), f"{p}.method", STONED_METHODS) or "mm").upper()
+        if model != "stoned":
+            for k in ("objective", "method"):
+                if k in d:
+                    raise err(f"{p}.{k}", f"an option of the stoned model; this dimension's model is {model!r}")
+        else:
+            for k in ("form", "dist", "panel", "uhet", "vhet", "latent_classes", "z"):
+                if k in d:
+                    raise err(f"{p}.{k}", "an option of the sfa model; this dimension's model is 'stoned'")
+            if len(outs) != 1:
+                raise err(f"{p}.outputs", f"a stoned dimension takes exactly one output, got {len(outs)} "
+                                          f"({', '.join(outs)})")
+            if rts not in ("vrs", "crs"):
+                raise err(f"{p}.rts", f"StoNED is rts = \"vrs\" or \"crs\", got {rts!r}")
+            if dim_frontier == "sequential":
+                raise err(f"{p}.frontier", "a sequential frontier is a DEA construction; a stoned dimension "
+                                           "takes 'pooled' or 'period'")
         uhet = names(d.get("uhet"), f"{p}.uhet") if "uhet" in d else None
         vhet = names(d.get("vhet"), f"{p}.vhet") if "vhet" in d else None
         latent = d.get("latent_classes")
@@ -616,11 +640,11 @@ def load_spec(spec) -> AnalysisSpec:
                                 "(z = [\"...\"])")
         if z_cols and panel != "wang-ho":
             raise err(f"{p}.z", "z (the scaling function's columns) applies to panel = \"wang-ho\" only")
-        if model != "sfa":
+        if model not in REGRESSION_MODELS:
             for k in ("form", "dist", "panel", "cost", "uhet", "vhet", "latent_classes", "z"):
                 if k in d:
                     raise err(f"{p}.{k}", f"an option of the sfa model; this dimension's model is {model!r}")
-        else:
+        elif model == "sfa":
             if len(outs) != 1:
                 raise err(f"{p}.outputs", f"an sfa dimension takes exactly one output, got {len(outs)} "
                                           f"({', '.join(outs)})")
@@ -639,8 +663,8 @@ def load_spec(spec) -> AnalysisSpec:
             if period is None:
                 raise err(f"{p}.dynamics", f"dynamics = {dynamics!r} is a change over time; it needs the period "
                                            "column ([data] period)")
-            if model == "sfa":
-                raise err(f"{p}.dynamics", "an sfa dimension has no DEA productivity index")
+            if model in REGRESSION_MODELS:
+                raise err(f"{p}.dynamics", f"a {model} dimension has no DEA productivity index")
             if bads:
                 raise err(f"{p}.dynamics", f"the {dynamics} index takes no undesirable outputs; use dynamics = "
                                            "\"malmquist\" (Malmquist-Luenberger) for a dimension with bad outputs")
@@ -672,7 +696,7 @@ def load_spec(spec) -> AnalysisSpec:
                                   form, dist, cost, panel, label, bounds, ce, dynamics, w_cols, p_cols,
                                   *((net["network"], net["stages"], net["links"], net["priority"], net["leader"])
                                     if net is not None else (None, (), (), None, None)),
-                                  uhet, vhet, latent, z_cols))
+                                  uhet, vhet, latent, z_cols, objective, method))
 
     comp = table(doc.get("composite"), "composite")
     unknown_keys(comp, _COMPOSITE_KEYS, "composite")
@@ -887,6 +911,8 @@ group = "zone"           # optional: group frontiers, meta-frontier and technolo
 #   inputs, outputs      column lists (a column cannot be an input and an output of the same dimension)
 #   undesirable          bad outputs (CO2, ...): only model = "sbm" (Tone 2004) or "ddf" take them
 #   model                "radial" (CCR/BCC), "sbm", "ddf" (directional distance), "fdh", "sfa" (one output),
+#                        "stoned" (one output; objective = "log" | "ratio" | "additive", method = "MM" | "PSL",
+#                        rts "vrs" | "crs", cost),
 #                        "russell" (non-radial), "rdm" (range directional), "ram", "bam" (weighted additive)
 #   rts                  "crs" | "vrs" | "nirs" | "ndrs" | "grs" with rts_bounds = [L, U]   (default "vrs")
 #   orientation          "input" | "output" | "none" (sbm, ddf, rdm, ram, bam)   (default "input"; "none" for

@@ -69,3 +69,39 @@ def test_uhet_on_a_dea_dimension_and_unknown_column():
     with pytest.raises(ef.SpecError, match="unknown column 'talent'") as exc:
         ef.analyze(DATA, SPEC.format(extra='vhet = ["talent"]'))
     assert "dimensions.factor.vhet" in str(exc.value)
+
+
+@pytest.mark.parametrize("extra, kw", [
+    ('model = "stoned"', dict()),
+    ('model = "stoned"\nobjective = "ratio"\nmethod = "PSL"\nrts = "crs"', dict(objective="ratio", method="PSL",
+                                                                                rts="crs")),
+    ('model = "stoned"\nobjective = "additive"', dict(multiplicative=False)),
+])
+def test_stoned_dimension_scores_as_ef_stoned(extra, kw):
+    """A stoned dimension's score is ef.stoned's efficiency on the dimension's columns (pooled frontier)."""
+    import warnings
+
+    spec = SPEC.format(extra="").replace('model = "sfa"\n', extra + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = ef.analyze(DATA, spec)
+        df = pd.read_csv(DATA)
+        want = ef.stoned(df, output="value_added", inputs=["capital_stock", "employment"], **kw).to_frame()
+    np.testing.assert_allclose(a.scores["score_factor"].to_numpy(), want["efficiency"].to_numpy(), rtol=1e-9)
+    assert a.malmquist is None or "factor" not in set(a.malmquist["dimension"])
+
+
+@pytest.mark.parametrize("extra, key, match", [
+    ('model = "stoned"\ndist = "gamma"', "dimensions.factor.dist", "option of the sfa model"),
+    ('model = "stoned"\nobjective = "quadratic"', "dimensions.factor.objective", "ratio"),
+    ('model = "stoned"\nrts = "nirs"', "dimensions.factor.rts", "vrs"),
+    ('method = "PSL"', "dimensions.factor.method", "option of the stoned model"),
+])
+def test_bad_stoned_keys(extra, key, match):
+    spec = SPEC.format(extra="").replace('model = "sfa"\n', "") .replace(
+        '[dimensions.factor]\n', '[dimensions.factor]\n' + extra + "\n", 1)
+    if 'model = "stoned"' not in extra:
+        spec = spec.replace('[dimensions.factor]\n', '[dimensions.factor]\nmodel = "sfa"\n', 1)
+    with pytest.raises(ef.SpecError, match=match) as exc:
+        load_spec(spec)
+    assert key in str(exc.value)
