@@ -15,6 +15,9 @@ For every case (data, n, m, s, returns to scale; input orientation, phase II sla
   else ``highs+screen``; the column ``ratio_reference`` says which); below 1 is faster;
 * **frame**: the size of the frame (CRS or VRS extreme-efficient DMUs) and the time
   ``solvers.screening.frame`` takes to find it, measured in a worker of its own;
+* **where the time goes** (first timed run): the frame search inside the run, the LPs (the numba
+  core's phases I, II and the slack phase together; HiGHS's loop for the highs backends is in
+  "rest"), the LPs the numba core handed to HiGHS, and the rest (:mod:`benchmarks.worker`);
 * **memory**: the worker's peak RSS (``ru_maxrss``) and its idle baseline after imports and warm-up.
 
 Budget: a backend is skipped ("skipped (budget)") when its predicted time exceeds ``budget`` seconds,
@@ -76,7 +79,8 @@ SAMPLE = 300                            # DMUs in that sample
 #: CSV columns (the first 15 are the documented ones).
 COLUMNS = ("n", "m", "s", "rts", "backend", "median_s", "repeats", "ratio", "ratio_reference",
            "max_abs_diff_scores", "max_rel_diff_slack_sums", "frame_size", "frame_s", "peak_rss_mib",
-           "status", "baseline_rss_mib", "share_efficient", "note", "check_reference")
+           "status", "baseline_rss_mib", "share_efficient", "note", "check_reference",
+           "run_frame_s", "run_lp_s", "run_fallback_s", "run_rest_s")
 TOL = 1e-6                              # agreement with HiGHS the suite expects
 
 
@@ -116,6 +120,7 @@ class Row:
     notes: list[str] = field(default_factory=list)
     result_path: str | None = None
     check_reference: str = ""
+    breakdown: dict = field(default_factory=dict)   # the first timed run: frame_s, lp_s, fallback_s, rest_s
 
     @property
     def ok(self) -> bool:
@@ -130,7 +135,8 @@ class Row:
                 "frame_s": self.frame_s, "peak_rss_mib": self.peak_rss_mib, "status": self.status,
                 "baseline_rss_mib": self.baseline_rss_mib,
                 "share_efficient": "" if c.share is None else c.share, "note": "; ".join(self.notes),
-                "check_reference": self.check_reference}
+                "check_reference": self.check_reference,
+                **{f"run_{k}": self.breakdown.get(k) for k in ("frame_s", "lp_s", "fallback_s", "rest_s")}}
 
 
 # ----------------------------------------------------------------------------------------- cases
@@ -372,6 +378,7 @@ class Runner:
         row.peak_rss_mib = res["peak_rss_kib"] / 1024
         row.baseline_rss_mib = res["baseline_rss_kib"] / 1024
         row.result_path = job["out"]
+        row.breakdown = res.get("breakdown") or {}
         if res.get("not_optimal"):
             row.notes.append(f"{res['not_optimal']} DMUs not optimal")
         for w in res.get("warnings", []):
@@ -501,7 +508,9 @@ def markdown(rows: list[Row], header: list[str], title: str) -> str:
              ("max_abs_diff_scores", "max diff scores", "diff"),
              ("max_rel_diff_slack_sums", "max rel diff slack sums", "diff"), ("check_reference", "checked against", ""),
              ("frame_size", "frame", ""),
-             ("frame_s", "frame s", "time"), ("peak_rss_mib", "peak MiB", "mib"),
+             ("frame_s", "frame s", "time"), ("run_frame_s", "in run: frame s", "time"),
+             ("run_lp_s", "LPs s", "time"), ("run_fallback_s", "HiGHS redo s", "time"),
+             ("run_rest_s", "rest s", "time"), ("peak_rss_mib", "peak MiB", "mib"),
              ("baseline_rss_mib", "idle MiB", "mib"), ("status", "status", ""), ("note", "note", "")]
     lines = [f"# {title}", "", *header, "",
              "| " + " | ".join(c[1] for c in cols) + " |",

@@ -13,6 +13,10 @@ resident set size (``ru_maxrss``) is that measurement's alone. The worker
    the reference set - the same LPs as in the full run; repeated ``repeats`` times (kind ``sample``
    once), once only when the first run takes over ``long_s``;
    Before each timed run it prints ``#start``, after it ``#run SECONDS`` (the parent's watchdog);
+   the first timed run of kind ``solve`` also records where its time went (``breakdown``): the frame
+   search (``solvers.screening.frame``), the numba core's LPs (``numba_core.run_kernel``: phases I, II
+   and the slack phase of every DMU), the LPs it handed to HiGHS (``NumbaSolver._finish``), and the
+   rest (data checks, scaling, results) - by wrapping those functions with timers;
 4. saves scores and slack sums (``solve``, ``sample``: with the sample's row indices) to ``out``
    (.npz) and prints one JSON line with the times, the RSS figures (KiB, Linux) and the warnings the
    library gave.
@@ -65,6 +69,39 @@ def _scaled(X, Y):
     return np.hstack([X / X.mean(0), Y / Y.mean(0)])
 
 
+class _Timers:
+    """Wall time spent inside a few library functions (patched on the module objects) while on."""
+
+    def __init__(self):
+        self.on = False
+        self.spent = {"frame_s": 0.0, "lp_s": 0.0, "fallback_s": 0.0}
+        self._undo = []
+
+    def wrap(self, owner, name: str, key: str) -> None:
+        fn = getattr(owner, name)
+
+        def timed(*args, **kw):
+            if not self.on:
+                return fn(*args, **kw)
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kw)
+            finally:
+                self.spent[key] += time.perf_counter() - t0
+        setattr(owner, name, timed)
+        self._undo.append((owner, name, fn))
+
+
+def _timers() -> _Timers:
+    from solvers import numba_core, screening
+
+    t = _Timers()
+    t.wrap(screening, "frame", "frame_s")
+    t.wrap(numba_core, "run_kernel", "lp_s")
+    t.wrap(numba_core.NumbaSolver, "_finish", "fallback_s")
+    return t
+
+
 def run(job: dict) -> dict:
     import numpy as np
 
@@ -94,6 +131,7 @@ def run(job: dict) -> dict:
         call = lambda X, Y: efficiency.dea(inputs=X, outputs=Y, rts=job["rts"], orientation="input",  # noqa: E731
                                            slacks=True, **kw)
     baseline = maxrss_kib()
+    timers = _timers() if job["kind"] == "solve" else None
 
     X, Y = make_data(job)
     times, result = [], None
@@ -101,9 +139,13 @@ def run(job: dict) -> dict:
         _say("#start")
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter("always")
+            if timers is not None:
+                timers.on = i == 0
             t0 = time.perf_counter()
             result = call(X, Y)
             times.append(time.perf_counter() - t0)
+            if timers is not None:
+                timers.on = False
         _say(f"#run {times[-1]:.6f}")
         if i == 0:
             caught = sorted({str(x.message) for x in w})
@@ -111,6 +153,10 @@ def run(job: dict) -> dict:
             break
     out = {"times": times, "median_s": float(np.median(times)), "repeats": len(times),
            "baseline_rss_kib": baseline, "peak_rss_kib": maxrss_kib(), "warnings": caught}
+    if timers is not None:
+        spent = dict(timers.spent)
+        spent["rest_s"] = max(0.0, times[0] - sum(spent.values()))
+        out["breakdown"] = spent
     if job["kind"] == "frame":
         out["frame_size"] = int(len(result))
     else:

@@ -38,7 +38,9 @@ STRICT_TOL = 0.0       # the relaxation of the second attempt at an LP without a
 OPT_TOL = 1e-9         # reduced-cost optimality
 PIVOT_TOL = 1e-11      # smallest |alpha| accepted as a pivot
 REFACTOR_EVERY = 50    # iterations between recomputations of B^-1 and x_B
-DEGENERATE_RUN = 40    # degenerate pivots in a row before Bland's rule takes over
+DEGENERATE_RUN = 200   # degenerate pivots in a row before the randomised ratio test takes over
+PARTIAL_MIN = 128      # partial pricing (a working set of columns) above this many reference columns
+WORKING_ADD = 32       # columns a full pricing pass adds to the working set (the best improving ones)
 DEGENERATE_GAIN = 1e-10   # objective gain at or below which a pivot counts as degenerate
 MAX_ITER = 50000       # per phase
 CERT_TOL = 1e-7        # the final point's certificate (relative): residuals, bounds, reduced costs, gap
@@ -128,16 +130,36 @@ def _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, 
 
 
 @jit(cache=True)
+def _lcg(state):
+    """The next state of a Park-Miller generator (deterministic: the twin draws the same numbers)."""
+    return (state * 48271) % 2147483647
+
+
+@jit(cache=True)
 def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl, harris):
     """Primal simplex from a feasible basis until optimal; returns (status, iterations).
 
-    Dantzig pricing (one pass over the columns), Harris two-pass ratio test, bound flips, and
-    Bland's rule after DEGENERATE_RUN degenerate pivots in a row (anti-cycling)."""
+    Pricing (Dantzig's rule) of the reference columns: with more than PARTIAL_MIN of them, over a
+    working set only (partial pricing; a restricted master in the manner of column generation): the
+    set starts empty; whenever it offers no improving column, all columns are priced in one pass
+    and the WORKING_ADD best improving ones outside it join it; optimality is declared only after a
+    full pass. Harris two-pass ratio test (largest pivot among the rows within the relaxed step) and
+    bound flips. Anti-cycling: after DEGENERATE_RUN degenerate pivots in a row, the textbook ratio
+    test with the leaving row drawn at random among the tied ones (a cycle then has probability 0;
+    Bland's rule, tried before, stalls for tens of thousands of pivots on Dula's data), until a
+    pivot gains again."""
     r = k + q
     pi = np.zeros(r)
     alpha = np.zeros(r)
     col = np.zeros(r)
     dl = np.empty(nr)
+    partial_ok = nr > PARTIAL_MIN
+    nw = 0
+    work = np.empty(nr if partial_ok else 0, dtype=np.int64)
+    inwork = np.zeros(nr if partial_ok else 0, dtype=np.bool_)
+    topv = np.empty(WORKING_ADD)
+    topj = np.empty(WORKING_ADD, dtype=np.int64)
+    rng = 12345 + nr + 7919 * k
     degenerate = 0
     since = 0
     it = 0
@@ -148,51 +170,78 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
             since = 0
             if not _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
                 return NUMERICAL, it
-        bland = degenerate >= DEGENERATE_RUN
+        stalled = degenerate >= DEGENERATE_RUN
         # duals pi = c_B B^-1
         for i in range(r):
             acc = 0.0
             for p in range(r):
                 acc += c[basis[p]] * Binv[p, i]
             pi[i] = acc
-        # pricing: reduced costs of all lambdas (zero cost), vectorised over the reference DMUs
+        # pricing: reduced costs of the lambdas (zero cost): -pi_q - sum_i pi_i d_i RT[i, j]
         enter = -1
         direction = 0
         best = 0.0
         piq = pi[k] if q == 1 else 0.0
-        for j in range(nr):
-            dl[j] = -piq
-        for i in range(k):
-            pii = pi[i] * d[i]
-            if pii != 0.0:
-                for j in range(nr):
-                    dl[j] -= pii * RT[i, j]
-        for j in range(nr):
-            if isbasic[j] or j == excl:
-                continue
-            dj = dl[j]
-            if dj < -OPT_TOL and -dj > best:
-                best = -dj
-                enter = j
-                direction = 1
-                if bland:
-                    break
-        if not (bland and enter >= 0):
-            for j in range(nr, nvar):
-                if isbasic[j] or lb[j] == ub[j]:
+        if partial_ok and nw > 0:
+            for a in range(nw):
+                j = work[a]
+                if isbasic[j] or j == excl:
                     continue
-                _column(j, RT, d, nr, k, k_in, q, g, asign, col)
-                dj = c[j]
-                for i in range(r):
-                    dj -= pi[i] * col[i]
-                up = xN[j] < ub[j] and dj < -OPT_TOL        # can increase and should
-                down = xN[j] > lb[j] and dj > OPT_TOL       # can decrease and should
-                if (up or down) and abs(dj) > best:
-                    best = abs(dj)
+                dj = -piq
+                for i in range(k):
+                    dj -= pi[i] * d[i] * RT[i, j]
+                if dj < -OPT_TOL and -dj > best:
+                    best = -dj
                     enter = j
-                    direction = 1 if up else -1
-                    if bland:
-                        break
+                    direction = 1
+        if enter < 0:
+            for j in range(nr):
+                dl[j] = -piq
+            for i in range(k):
+                pii = pi[i] * d[i]
+                if pii != 0.0:
+                    for j in range(nr):
+                        dl[j] -= pii * RT[i, j]
+            nt = 0
+            for j in range(nr):
+                if isbasic[j] or j == excl:
+                    continue
+                dj = dl[j]
+                if dj < -OPT_TOL:
+                    if -dj > best:
+                        best = -dj
+                        enter = j
+                        direction = 1
+                    if partial_ok and not inwork[j]:
+                        if nt < WORKING_ADD:
+                            topv[nt] = -dj
+                            topj[nt] = j
+                            nt += 1
+                        else:
+                            lo = 0
+                            for a in range(1, WORKING_ADD):
+                                if topv[a] < topv[lo]:
+                                    lo = a
+                            if -dj > topv[lo]:
+                                topv[lo] = -dj
+                                topj[lo] = j
+            for a in range(nt):
+                work[nw] = topj[a]
+                inwork[topj[a]] = True
+                nw += 1
+        for j in range(nr, nvar):
+            if isbasic[j] or lb[j] == ub[j]:
+                continue
+            _column(j, RT, d, nr, k, k_in, q, g, asign, col)
+            dj = c[j]
+            for i in range(r):
+                dj -= pi[i] * col[i]
+            up = xN[j] < ub[j] and dj < -OPT_TOL        # can increase and should
+            down = xN[j] > lb[j] and dj > OPT_TOL       # can decrease and should
+            if (up or down) and abs(dj) > best:
+                best = abs(dj)
+                enter = j
+                direction = 1 if up else -1
         if enter < 0:
             return OPTIMAL, it
         # alpha = B^-1 a_enter
@@ -204,7 +253,7 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
             alpha[i] = acc
         # Harris ratio test, pass 1: the largest step within the relaxed bounds
         tmax = np.inf
-        relax = 0.0 if bland else harris      # Bland's rule needs the textbook ratio test
+        relax = 0.0 if stalled else harris
         for p in range(r):
             dp = direction * alpha[p]
             v = basis[p]
@@ -222,6 +271,7 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
         leave = -1
         step = np.inf
         bestpiv = 0.0
+        ties = 0
         for p in range(r):
             dp = direction * alpha[p]
             v = basis[p]
@@ -231,8 +281,10 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
             elif dp < -PIVOT_TOL and ub[v] < np.inf:
                 t = (ub[v] - xB[p]) / (-dp)
             if t <= tmax and t < np.inf:
-                if bland:
-                    if leave < 0 or t < step - 1e-15 or (abs(t - step) <= 1e-15 and v < basis[leave]):
+                if stalled:
+                    ties += 1                    # a random row among the tied ones (reservoir)
+                    rng = _lcg(rng)
+                    if rng % ties == 0:
                         leave = p
                         step = t
                 elif abs(alpha[p]) > bestpiv:

@@ -14,7 +14,9 @@ import efficiency as ef
 REPO = Path(__file__).resolve().parents[1]
 PNG = b"\x89PNG\r\n\x1a\n"
 ALL_FIGURES = {"score_distribution.png", "unit_dimensions.png", "coordination_heatmap.png",
-               "malmquist_components.png", "group_gaps.png"}
+               "malmquist_components.png", "group_gaps.png",
+               # the regional study of the sample spec (efficiency.regional.study)
+               "dagum_gini.png", "score_density.png", "markov.png", "moran_scatter.png", "threshold_lr.png"}
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +51,10 @@ def test_workbook_has_one_sheet_per_table(analysis, tmp_path):
     book = pd.read_excel(tmp_path / "tables.xlsx", sheet_name=None)
     tables = analysis.tables()
     assert list(book) == list(tables) == ["scores", "summary", "dimensions", "malmquist", "dynamics", "groups",
-                                          "group_summary"]
+                                          "group_summary", "dagum", "dagum_groups", "dagum_pairs", "theil",
+                                          "density", "convergence", "convergence_speed", "sigma", "markov",
+                                          "moran", "moran_local", "threshold", "threshold_tests",
+                                          "threshold_estimates"]
     scores = book["scores"]
     assert list(scores.columns) == list(tables["scores"].columns)
     assert scores["province"].tolist() == tables["scores"]["province"].tolist()

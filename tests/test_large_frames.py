@@ -1,0 +1,112 @@
+"""Large frames (issue 17): the numba core's partial pricing and anti-cycling give the plain LP's answer.
+
+Above ``_kernel.PARTIAL_MIN`` reference columns the kernel prices a working set of columns only (a
+restricted master, grown by the best improving columns of a full pricing pass whenever it offers
+none; optimality is declared after a full pass), and after ``DEGENERATE_RUN`` degenerate pivots it
+draws the leaving row at random among the tied ones. These tests take Dula-style data (a planted
+frame of half the DMUs, ``benchmarks.data.dula``) at sizes where the working set is on - with and
+without frame screening - and compare every option the radial model takes (rts crs, vrs, nirs,
+ndrs; input and output orientation; phase II slacks) with HiGHS on every LP against every DMU, no
+screening, to 1e-6; the compiled kernel with its plain-Python twin; and check that no LP is handed
+over to HiGHS and that every DMU of the known frame scores 1 with zero slacks under VRS.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import efficiency as ef
+from benchmarks.data import dula
+from solvers import numba_core
+from solvers.envelopment import EnvelopmentProblem
+
+TOL = 1e-6
+N, M, S, SHARE = 420, 3, 3, 0.5            # a frame of 210 DMUs (VRS): above PARTIAL_MIN
+
+
+def _data(n=N, m=M, s=S, share=SHARE, seed=7):
+    X, Y, eff = dula(n, m, s, share, seed=seed)
+    df = pd.DataFrame(np.hstack([X, Y]), columns=[f"x{i}" for i in range(m)] + [f"y{i}" for i in range(s)])
+    df.insert(0, "dmu", [f"d{i}" for i in range(n)])
+    return df, [f"x{i}" for i in range(m)], [f"y{i}" for i in range(s)], eff
+
+
+def _quiet(fn, *args, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kw)
+
+
+def test_sizes_engage_the_working_set():
+    """The data below are large enough for partial pricing, with screening (the frame) and without."""
+    k = numba_core.kernel()
+    assert k.PARTIAL_MIN < round(N * SHARE) < N
+
+
+@pytest.mark.parametrize("screen", [None, False])
+@pytest.mark.parametrize("orientation", ["input", "output"])
+@pytest.mark.parametrize("rts", ["crs", "vrs", "nirs", "ndrs"])
+def test_partial_pricing_equals_the_plain_lp(rts, orientation, screen):
+    df, xs, ys, _ = _data()
+    kw = {"id": "dmu", "inputs": xs, "outputs": ys, "rts": rts, "orientation": orientation, "slacks": True}
+    plain = _quiet(ef.dea, df, solver="highs", screen=False, **kw)
+    fast = _quiet(ef.dea, df, solver="numba", screen=screen, **kw)
+    assert fast.solver == "numba", fast.solver                  # no LP handed to HiGHS
+    np.testing.assert_allclose(fast.scores.to_numpy(), plain.scores.to_numpy(), rtol=0, atol=TOL)
+    fs, ps = fast.slacks.to_numpy().sum(axis=1), plain.slacks.to_numpy().sum(axis=1)
+    np.testing.assert_allclose(fs, ps, rtol=0, atol=TOL * max(1.0, float(np.abs(ps).max())))
+    assert list(fast.to_frame().index) == list(df["dmu"])
+
+
+def test_known_frame_scores_one_with_zero_slacks():
+    df, xs, ys, eff = _data()
+    r = _quiet(ef.dea, df, id="dmu", inputs=xs, outputs=ys, rts="vrs", solver="numba", screen=False)
+    assert r.solver == "numba"
+    np.testing.assert_allclose(r.scores.to_numpy()[eff], 1.0, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(r.slacks.to_numpy()[eff], 0.0, rtol=0, atol=1e-9)
+    inner = np.setdiff1d(np.arange(N), eff)
+    assert np.all(r.scores.to_numpy()[inner] < 1.0 - 1e-3)    # planted at least 1% inside
+
+
+def _problem(R, P, m, q):
+    """Input-oriented radial LPs of the rows P against the reference rows R (theta free)."""
+    n = P.shape[0]
+    b = np.hstack([np.zeros((n, m)), P[:, m:]])
+    g = np.hstack([P[:, :m], np.zeros((n, P.shape[1] - m))])
+    return EnvelopmentProblem(R, m, b, g, np.full(n, -np.inf), np.full(n, np.inf), 1.0, q, 0.0, 0.0)
+
+
+def test_compiled_kernel_equals_its_twin_with_the_working_set():
+    """Deterministic pivots (the random ratio test included): the twin takes the same path."""
+    X, Y, _ = dula(300, 2, 2, 0.6, seed=3)
+    P = np.hstack([X, Y])
+    P = P / P.mean(axis=0)
+    prob = _problem(P, P[:4], 2, True)
+    a = numba_core.run_kernel(prob)
+    b = numba_core.run_kernel(prob, numba_core.twin())
+    assert np.all(a[0] == 0) and np.all(b[0] == 0)
+    np.testing.assert_array_equal(a[2], b[2])                   # same number of pivots
+    np.testing.assert_allclose(a[1], b[1], rtol=0, atol=1e-12)
+
+
+def test_degenerate_dula_lps_need_no_fallback():
+    """Dimension 20 at a dense frame: LPs on which Bland's rule used to stall past the iteration limit
+    (and went to HiGHS) end certified in the kernel, with HiGHS's scores."""
+    X, Y, eff = dula(1500, 10, 10, 0.25, seed=11)
+    P = np.hstack([X, Y])
+    P = P / P.mean(axis=0)
+    R = P[eff]
+    rows = np.arange(0, 1500, 25)
+    prob = _problem(R, P[rows], 10, True)
+    status, t, iters = numba_core.run_kernel(prob)[:3]
+    assert np.all(status == 0), np.unique(status, return_counts=True)
+    assert iters.max() < 5000
+    df = pd.DataFrame(P[rows], columns=[f"c{i}" for i in range(20)])
+    ref = pd.DataFrame(R, columns=df.columns)
+    plain = _quiet(ef.dea, df, inputs=list(df.columns[:10]), outputs=list(df.columns[10:]), rts="vrs",
+                   reference=ref, solver="highs", screen=False, slacks=False)
+    np.testing.assert_allclose(t, plain.scores.to_numpy(), rtol=0, atol=TOL)
