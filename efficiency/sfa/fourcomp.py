@@ -64,6 +64,7 @@ from .panel_models import (
     _maximise,
     _re_gauss_llf,
     halton_normal,
+    sort_by_unit,
     transient_posterior,
 )
 from .results import SFAResult
@@ -116,12 +117,7 @@ class FourComponentModel:
     sign: float = 1.0
 
     def __post_init__(self):
-        self.order = np.argsort(self.group, kind="stable")
-        gs = self.group[self.order]
-        self.starts = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]])
-        self.gs = gs
-        self.Xs = self.X[self.order]
-        self.ys = self.y[self.order]
+        sort_by_unit(self)
 
     def parts(self, th):
         k = self.X.shape[1]

@@ -460,6 +460,18 @@ def _fit_tfe(model: TFEModel, gam0, n, *, gtol=1e-9, maxiter=100) -> PanelFit:
 # True random effects (Greene 2005), simulated ML
 # --------------------------------------------------------------------------------------------------
 
+def sort_by_unit(model) -> None:
+    """Give a simulated-likelihood model (with ``y``, ``X``, ``group``) its rows sorted by unit (stable),
+    so that per-unit sums are np.add.reduceat over contiguous blocks: ``order`` (sorted position ->
+    input row), ``gs`` the sorted units, ``starts`` each unit's first sorted row, ``Xs``, ``ys``."""
+    model.order = np.argsort(model.group, kind="stable")
+    gs = model.group[model.order]
+    model.starts = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]])
+    model.gs = gs
+    model.Xs = model.X[model.order]
+    model.ys = model.y[model.order]
+
+
 @dataclass
 class TREModel:
     """theta = (beta (k), log sigma_u^2, log sigma_v^2, log sigma_w); H = (N, R) normal draws."""
@@ -472,14 +484,8 @@ class TREModel:
     sign: float = 1.0
 
     def __post_init__(self):
-        # rows sorted by unit so that per-unit sums are np.add.reduceat over contiguous blocks
-        self.order = np.argsort(self.group, kind="stable")
-        gs = self.group[self.order]
-        self.starts = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]])
-        self.gs = gs
-        self.Xs = self.X[self.order]
-        self.ys = self.y[self.order]
-        self.Hs = self.H[gs]                               # (n, R) draws of each row's unit
+        sort_by_unit(self)
+        self.Hs = self.H[self.gs]                          # (n, R) draws of each row's unit
 
     def parts(self, th):
         k = self.X.shape[1]
