@@ -22,7 +22,7 @@ from .._threads import single_threaded_blas
 from ._kernel import kernel_threads
 from ..data import _as_name_list, _labels, _numeric_column, _unknown_column, _id_values, as_raw_table, RawTable
 from ..errors import ConvergenceWarning, DataError, SkewnessWarning, SpecError
-from .fit import G_BOUND, G_MIN, grid_start, kodde_palm, maximise, ols
+from .fit import G_BOUND, G_MIN, grid_start, kodde_palm, maximise, ols, warn_wrong_skewness
 from .likelihood import ExpModel, TNModel, _mills, predictions
 from .results import SFAResult
 
@@ -390,11 +390,7 @@ def sfa(data=None, output=None, inputs=None, form="cobb-douglas", dist="half-nor
         raise DataError(f"{raw.source}: the output {dep!r} is an exact function of the frontier terms (the OLS "
                         "residuals are all zero); there is no noise or inefficiency to estimate")
     skew = float(stats.skew(resid))
-    if sign * skew > 0:
-        warnings.warn(SkewnessWarning(
-            f"{raw.source}: the OLS residuals are skewed the wrong way for a {'cost' if cost else 'production'} "
-            f"frontier (skewness {skew:.4f}, expected {'>' if cost else '<'} 0): the data show no inefficiency, "
-            "gamma is likely to go to 0 and the efficiencies to 1"), stacklevel=3)
+    warn_wrong_skewness(raw.source, skew, cost, stacklevel=3)
     with kernel_threads(n):
         starts = [grid_start(model, beta_ols, resid, exponential=dist == "exponential", intercept=0)]
         if sign * skew > 0 and dist != "exponential":

@@ -306,9 +306,9 @@ def sfa_distribution(raw, y, X, names, dep, ids, sign, *, form, dist, cost, alph
     (Z, parameter names) pairs with the intercept column (for ``scaling`` the Zu intercept is dropped:
     the z's of h = exp(z'delta))."""
     from scipy import stats
-    from ..errors import ConvergenceWarning, SkewnessWarning
+    from ..errors import ConvergenceWarning
     from ._kernel import kernel_threads
-    from .fit import grid_start, kodde_palm, maximise, ols
+    from .fit import grid_start, kodde_palm, maximise, ols, warn_wrong_skewness
     from .het import maximise_het
     from .likelihood import ExpModel, TNModel
     from .results import SFAResult
@@ -317,11 +317,7 @@ def sfa_distribution(raw, y, X, names, dep, ids, sign, *, form, dist, cost, alph
     n, k = len(y), X.shape[1]
     beta_ols, resid, llf_ols = ols(y, X)
     skew = float(stats.skew(resid))
-    if sign * skew > 0:
-        warnings.warn(SkewnessWarning(
-            f"{raw.source}: the OLS residuals are skewed the wrong way for a {'cost' if cost else 'production'} "
-            f"frontier (skewness {skew:.4f}, expected {'>' if cost else '<'} 0): the data show no inefficiency"),
-            stacklevel=stacklevel)
+    warn_wrong_skewness(raw.source, skew, cost, stacklevel)
 
     F = None
     if dist == "gamma":

@@ -34,6 +34,21 @@ MAX_EVALUATIONS = 1000
 NEWTON = "Newton (analytic Hessian)"
 
 
+def warn_wrong_skewness(source: str, skew: float, cost: bool, stacklevel: int, residuals: str = "OLS") -> None:
+    """A :class:`SkewnessWarning` when the residuals' skewness has the wrong sign for the frontier
+    (positive for production, negative for cost; Waldman 1982): the data then show no inefficiency and
+    the ML gamma tends to 0. ``stacklevel`` counts from the caller, as for ``warnings.warn``."""
+    if (-1.0 if cost else 1.0) * skew > 0:
+        import warnings
+
+        from ..errors import SkewnessWarning
+
+        warnings.warn(SkewnessWarning(
+            f"{source}: the {residuals} residuals are skewed the wrong way for a {'cost' if cost else 'production'} "
+            f"frontier (skewness {skew:.4f}, expected {'>' if cost else '<'} 0): the data show no inefficiency, "
+            "gamma is likely to go to 0 and the efficiencies to 1"), stacklevel=stacklevel + 1)
+
+
 @dataclass
 class Fit:
     params: np.ndarray          # natural parameters (beta, sigma_sq, gamma, delta, [eta])

@@ -239,9 +239,9 @@ def sfa_het(raw, y, X, names, dep, ids, sign, *, form, dist, cost, uhet, vhet, a
     """The heteroskedastic model behind ``sfa(..., uhet=, vhet=)``: returns an ``SFAResult``. ``uhet`` and
     ``vhet`` are (Z, parameter names) pairs: the variance covariates with their intercept column."""
     from scipy import stats
-    from ..errors import ConvergenceWarning, SkewnessWarning
+    from ..errors import ConvergenceWarning
     from ._kernel import kernel_threads
-    from .fit import grid_start, kodde_palm, maximise, ols
+    from .fit import grid_start, kodde_palm, maximise, ols, warn_wrong_skewness
     from .likelihood import ExpModel, TNModel
     from .results import SFAResult
 
@@ -249,11 +249,7 @@ def sfa_het(raw, y, X, names, dep, ids, sign, *, form, dist, cost, uhet, vhet, a
     n, k = len(y), X.shape[1]
     beta_ols, resid, llf_ols = ols(y, X)
     skew = float(stats.skew(resid))
-    if sign * skew > 0:
-        warnings.warn(SkewnessWarning(
-            f"{raw.source}: the OLS residuals are skewed the wrong way for a {'cost' if cost else 'production'} "
-            f"frontier (skewness {skew:.4f}, expected {'>' if cost else '<'} 0): the data show no inefficiency"),
-            stacklevel=stacklevel)
+    warn_wrong_skewness(raw.source, skew, cost, stacklevel)
     model = HetModel(y, X, Zu, Zv, sign, dist)
     with kernel_threads(n):
         # start: the homoskedastic fit (its llf is reached with the slopes of Zu and Zv at 0)

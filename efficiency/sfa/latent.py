@@ -371,8 +371,8 @@ def sfa_latent(raw, y, X, names, dep, ids, sign, *, form, cost, K, alpha, covari
     as floats (naming the row of a bad cell), ``check(raw, H, names, sources, what)`` rejects constant
     and collinear ones (both from the hook in ``api``). Returns an ``SFAResult``."""
     from scipy import stats
-    from ..errors import ConvergenceWarning, DataError, SkewnessWarning
-    from .fit import ols
+    from ..errors import ConvergenceWarning, DataError
+    from .fit import ols, warn_wrong_skewness
     from .results import SFAResult
 
     n, k = len(y), X.shape[1]
@@ -390,10 +390,7 @@ def sfa_latent(raw, y, X, names, dep, ids, sign, *, form, cost, K, alpha, covari
                         "terms")
     beta_ols, resid, llf_ols = ols(y, X)
     skew = float(stats.skew(resid))
-    if sign * skew > 0:
-        warnings.warn(SkewnessWarning(
-            f"{raw.source}: the OLS residuals are skewed the wrong way for a {'cost' if cost else 'production'} "
-            f"frontier (skewness {skew:.4f}, expected {'>' if cost else '<'} 0)"), stacklevel=stacklevel)
+    warn_wrong_skewness(raw.source, skew, cost, stacklevel)
     fit = fit_latent(model, n_starts=n_starts, seed=seed)
     if fit is None:
         raise DataError(f"{raw.source}: no start of the {K}-class model reached a finite log-likelihood; the data "

@@ -592,8 +592,8 @@ def sfa_panel_model(raw, y, X, names, dep, ids, sign, *, panel, period, form, di
     """``sfa(..., panel='k90' | 'tfe' | 'tre')``: returns an :class:`SFAResult` (see the module docstring).
     ``X`` has the intercept in column 0 (dropped for tfe)."""
     from scipy import stats
-    from ..errors import ConvergenceWarning, DataError, SkewnessWarning, SpecError
-    from .fit import kodde_palm, ols
+    from ..errors import ConvergenceWarning, DataError, SpecError
+    from .fit import kodde_palm, ols, warn_wrong_skewness
     from .results import SFAResult
 
     if dist != "half-normal":
@@ -718,11 +718,7 @@ def sfa_panel_model(raw, y, X, names, dep, ids, sign, *, panel, period, form, di
         a, b = theta[k], theta[k + 1]
 
     skew = float(stats.skew(resid))
-    if sign * skew > 0:
-        warnings.warn(SkewnessWarning(
-            f"{raw.source}: the {'within ' if panel == 'tfe' else ''}OLS residuals are skewed the wrong way for a "
-            f"{'cost' if cost else 'production'} frontier (skewness {skew:.4f}): the data show no inefficiency"),
-            stacklevel=stacklevel)
+    warn_wrong_skewness(raw.source, skew, cost, stacklevel, "within OLS" if panel == "tfe" else "OLS")
     if not fit.converged or getattr(fit, "at_bound", ()):
         warnings.warn(ConvergenceWarning(f"{raw.source}: the {panel} SFA fit "
                                          + ("did not converge. " if not fit.converged else "stopped at a bound. ")

@@ -132,15 +132,10 @@ def build_result(cls, *, raw, ids, form, dist, cost, panel, dep, fit, theta, nat
     d nat / d theta (delta method), ``pr`` the predictors (keys of ``likelihood.predictions``)."""
     from scipy import stats
 
-    from ..errors import ConvergenceWarning, SkewnessWarning
-    from .fit import kodde_palm
+    from ..errors import ConvergenceWarning
+    from .fit import kodde_palm, warn_wrong_skewness
 
-    sign = -1.0 if cost else 1.0
-    if sign * skew > 0:
-        warnings.warn(SkewnessWarning(
-            f"{raw.source}: the {'within ' if panel == 'wang-ho' else ''}OLS residuals are skewed the wrong way "
-            f"for a {'cost' if cost else 'production'} frontier (skewness {skew:.4f}): the data show no "
-            "inefficiency"), stacklevel=stacklevel)
+    warn_wrong_skewness(raw.source, skew, cost, stacklevel, "within OLS" if panel == "wang-ho" else "OLS")
     if not fit.converged:
         warnings.warn(ConvergenceWarning(f"{raw.source}: the {panel} SFA fit did not converge. "
                                          + "; ".join(fit.notes)), stacklevel=stacklevel)
