@@ -82,3 +82,21 @@ def test_malmquist_on_cluster_equals_local(client):
 def test_client_must_be_a_client():
     with pytest.raises(ef.SpecError, match="client"):
         ef.dea(_frame(20), inputs=["x1", "x2", "x3"], outputs=["y1", "y2"], client="tcp://nowhere:1")
+
+
+def test_dea_beyond_one_chunk_scatters_once_and_equals_local(client, monkeypatch):
+    """Above the in-process chunk of the numba backend (8 192 DMUs) the distributed backend takes the whole
+    batch (it declares ``chunks_itself``): one scatter of the problem, the same numbers as in-process."""
+    from efficiency import distributed as dist
+    from efficiency.dea.envelopment import CHUNK
+
+    n = CHUNK["numba"] + 1000
+    df = _frame(n, seed=5)
+    kw = dict(inputs=["x1", "x2", "x3"], outputs=["y1", "y2"], rts="vrs", orientation="input")
+    local = ef.dea(df, **kw).to_frame()
+    calls = []
+    real = dist.map_chunks
+    monkeypatch.setattr(dist, "map_chunks", lambda *a, **k: calls.append(len(a[2])) or real(*a, **k))
+    remote = ef.dea(df, client=client, **kw).to_frame()
+    assert len(calls) == 1 and calls[0] >= 2           # one batch, split into tasks on the cluster
+    pd.testing.assert_frame_equal(local, remote, check_exact=True)
