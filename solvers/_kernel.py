@@ -32,6 +32,7 @@ else:
 
 # Status codes (as solvers.base.LPStatus).
 OPTIMAL, ITERATION_LIMIT, INFEASIBLE, UNBOUNDED, NUMERICAL = 0, 1, 2, 3, 4
+STOPPED = 5            # internal: phase II reached the caller's target objective (``solve_one``'s stop)
 
 FEAS_TOL = 1e-9        # primal feasibility: the Harris ratio test's relaxation (rows scaled to the DMU)
 STRICT_TOL = 0.0       # the relaxation of the second attempt at an LP without a certified optimum
@@ -40,6 +41,8 @@ PIVOT_TOL = 1e-11      # smallest |alpha| accepted as a pivot
 REFACTOR_EVERY = 50    # iterations between recomputations of B^-1 and x_B
 DEGENERATE_RUN = 200   # degenerate pivots in a row before the randomised ratio test takes over
 PARTIAL_MIN = 128      # partial pricing (a working set of columns) above this many reference columns
+SEED_SIZE = 16
+WORK_CAP = 512        # most columns a working set holds (copied, row-scaled, into one dense block)
 WORKING_ADD = 32       # columns a full pricing pass adds to the working set (the best improving ones)
 DEGENERATE_GAIN = 1e-10   # objective gain at or below which a pivot counts as degenerate
 MAX_ITER = 50000       # per phase
@@ -72,6 +75,20 @@ def _column(j, RT, d, nr, k, k_in, q, g, asign, col):
     else:
         p = j - (nr + 1 + k + q)
         col[p] = asign[p]
+
+
+@jit(cache=True)
+def _work_add(j, RT, d, k, work, inwork, wcol, nwork):
+    """Column j joins the working set: its index, and its row-scaled data copied into the dense
+    block wcol (k x WORK_CAP), so that pricing the set reads contiguous memory."""
+    nw = nwork[0]
+    if nw >= work.shape[0] or inwork[j]:
+        return
+    work[nw] = j
+    inwork[j] = True
+    for i in range(k):
+        wcol[i, nw] = RT[i, j] * d[i]
+    nwork[0] = nw + 1
 
 
 @jit(cache=True)
@@ -136,40 +153,54 @@ def _lcg(state):
 
 
 @jit(cache=True)
-def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl, harris):
+def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl, harris,
+           work, inwork, wcol, nwork, stop):
     """Primal simplex from a feasible basis until optimal; returns (status, iterations).
 
     Pricing (Dantzig's rule) of the reference columns: with more than PARTIAL_MIN of them, over a
-    working set only (partial pricing; a restricted master in the manner of column generation): the
-    set starts empty; whenever it offers no improving column, all columns are priced in one pass
-    and the WORKING_ADD best improving ones outside it join it; optimality is declared only after a
-    full pass. Harris two-pass ratio test (largest pivot among the rows within the relaxed step) and
-    bound flips. Anti-cycling: after DEGENERATE_RUN degenerate pivots in a row, the textbook ratio
-    test with the leaving row drawn at random among the tied ones (a cycle then has probability 0;
-    Bland's rule, tried before, stalls for tens of thousands of pivots on Dula's data), until a
-    pivot gains again."""
+    working set only (partial pricing; a restricted master in the manner of column generation). The
+    set (``work``: indices; ``wcol``: their row-scaled data in one dense block; ``nwork[0]``: its
+    size) belongs to the LP, not to the phase: the crash seeds it with the SEED_SIZE best single
+    reference DMUs and it carries over from phase I to II and III. Whenever it offers no improving
+    column, B^-1 and x_B are recomputed and all columns are priced in one pass with the fresh duals;
+    the WORKING_ADD best improving ones outside the set join it (up to WORK_CAP columns). Optimality
+    is declared only after such a full pass on a fresh factorisation, so the optimum is that of the
+    LP over all columns. Harris two-pass ratio test (largest pivot among the rows within the relaxed
+    step) and bound flips. Anti-cycling: after DEGENERATE_RUN degenerate pivots in a row, the
+    textbook ratio test with the leaving row drawn at random among the tied ones (a cycle then has
+    probability 0; Bland's rule, tried before, stalls for tens of thousands of pivots on Dula's
+    data), until a pivot gains again.
+
+    ``stop`` (phase II of the frame search's membership test): return STOPPED as soon as the
+    objective c_t t is at or below it; the point is then feasible but not proven optimal."""
     r = k + q
     pi = np.zeros(r)
     alpha = np.zeros(r)
     col = np.zeros(r)
     dl = np.empty(nr)
+    dw = np.empty(work.shape[0])
     partial_ok = nr > PARTIAL_MIN
-    nw = 0
-    work = np.empty(nr if partial_ok else 0, dtype=np.int64)
-    inwork = np.zeros(nr if partial_ok else 0, dtype=np.bool_)
     topv = np.empty(WORKING_ADD)
     topj = np.empty(WORKING_ADD, dtype=np.int64)
     rng = 12345 + nr + 7919 * k
     degenerate = 0
     since = 0
     it = 0
+    fresh = False            # B^-1 and x_B freshly recomputed since the last pivot
     while it < MAX_ITER:
         it += 1
-        since += 1
         if since >= REFACTOR_EVERY:
             since = 0
             if not _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
                 return NUMERICAL, it
+            fresh = True
+        if stop > -np.inf:       # early stop: the objective c_t t has reached the target
+            tv = xN[nr]
+            for p in range(r):
+                if basis[p] == nr:
+                    tv = xB[p]
+            if c[nr] * tv <= stop:
+                return STOPPED, it
         stalled = degenerate >= DEGENERATE_RUN
         # duals pi = c_B B^-1
         for i in range(r):
@@ -182,18 +213,37 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
         direction = 0
         best = 0.0
         piq = pi[k] if q == 1 else 0.0
+        nw = nwork[0]
         if partial_ok and nw > 0:
             for a in range(nw):
-                j = work[a]
-                if isbasic[j] or j == excl:
-                    continue
-                dj = -piq
-                for i in range(k):
-                    dj -= pi[i] * d[i] * RT[i, j]
+                dw[a] = -piq
+            for i in range(k):
+                pii = pi[i]
+                if pii != 0.0:
+                    for a in range(nw):
+                        dw[a] -= pii * wcol[i, a]
+            for a in range(nw):
+                dj = dw[a]
                 if dj < -OPT_TOL and -dj > best:
+                    j = work[a]
+                    if isbasic[j] or j == excl:
+                        continue
                     best = -dj
                     enter = j
                     direction = 1
+        if enter < 0 and partial_ok and not fresh:
+            # the working set is exhausted: the full pass that may declare optimality prices with
+            # duals from a fresh factorisation
+            since = 0
+            if not _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
+                return NUMERICAL, it
+            fresh = True
+            for i in range(r):
+                acc = 0.0
+                for p in range(r):
+                    acc += c[basis[p]] * Binv[p, i]
+                pi[i] = acc
+            piq = pi[k] if q == 1 else 0.0
         if enter < 0:
             for j in range(nr):
                 dl[j] = -piq
@@ -203,6 +253,7 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
                     for j in range(nr):
                         dl[j] -= pii * RT[i, j]
             nt = 0
+            lo = 0
             for j in range(nr):
                 if isbasic[j] or j == excl:
                     continue
@@ -217,18 +268,20 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
                             topv[nt] = -dj
                             topj[nt] = j
                             nt += 1
-                        else:
+                            if nt == WORKING_ADD:
+                                lo = 0
+                                for a in range(1, WORKING_ADD):
+                                    if topv[a] < topv[lo]:
+                                        lo = a
+                        elif -dj > topv[lo]:      # replaces the smallest of the best WORKING_ADD
+                            topv[lo] = -dj
+                            topj[lo] = j
                             lo = 0
                             for a in range(1, WORKING_ADD):
                                 if topv[a] < topv[lo]:
                                     lo = a
-                            if -dj > topv[lo]:
-                                topv[lo] = -dj
-                                topj[lo] = j
             for a in range(nt):
-                work[nw] = topj[a]
-                inwork[topj[a]] = True
-                nw += 1
+                _work_add(topj[a], RT, d, k, work, inwork, wcol, nwork)
         for j in range(nr, nvar):
             if isbasic[j] or lb[j] == ub[j]:
                 continue
@@ -243,6 +296,12 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
                 enter = j
                 direction = 1 if up else -1
         if enter < 0:
+            if not fresh:        # optimal on an updated B^-1: check again on a fresh one
+                since = 0
+                if not _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
+                    return NUMERICAL, it
+                fresh = True
+                continue
             return OPTIMAL, it
         # alpha = B^-1 a_enter
         _column(enter, RT, d, nr, k, k_in, q, g, asign, col)
@@ -305,6 +364,8 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
                 xB[p] -= alpha[p] * delta
             xN[enter] = newval
             degenerate = 0
+            fresh = False
+            since += 1
             continue
         # A pivot that gains (almost) nothing counts as degenerate: rounding-level gains can cycle.
         degenerate = degenerate + 1 if step * best <= DEGENERATE_GAIN else 0
@@ -319,6 +380,8 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
         basis[leave] = enter
         xB[leave] = entering_value
         xN[enter] = 0.0
+        fresh = False
+        since += 1
         # B^-1 update: eliminate alpha in every row but the pivot row
         piv = alpha[leave]
         for jj in range(r):
@@ -332,113 +395,163 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
 
 
 @jit(cache=True)
-def _optimize(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl,
-              harris):
-    """A phase to optimality, then a fresh factorisation and a check that it is still optimal."""
-    total = 0
-    for _ in range(4):
-        status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
-                            excl, harris)
-        total += it
-        if status != OPTIMAL:
-            return status, total
-        if not _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
-            return NUMERICAL, total
-        status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
-                            excl, harris)
-        total += it
-        if status != OPTIMAL or it == 1:
-            return status, total
-    return status, total
-
-
-@jit(cache=True)
-def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis, isbasic, xN):
+def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis, isbasic, xN, work, inwork, wcol, nwork):
     """A feasible starting basis on one reference DMU j (an FDH-like start), so phase I is skipped.
 
     With the RTS row (q = 1) lam_j = 1; without it lam_j is the smallest multiple of DMU j meeting the
     rows that do not involve t. t is then the best value the remaining rows allow, and the basis is
     {lam_j, t, the slacks of the other rows}. The best j (lowest c_t t) is taken; False when no j
-    gives a feasible start, or when some slack is bounded above (equality rows), or e cannot be 0."""
+    gives a feasible start, or when some slack is bounded above (equality rows), or e cannot be 0.
+    The SEED_SIZE best j seed the working set of partial pricing. The columns are evaluated row by
+    row (loops over the columns that the compiler vectorises), then the best one is taken."""
     if q == 1 and not e_ok:
         return False
     for i in range(k):
         if s_ub[i] < np.inf:
             return False
+    lamv = np.empty(nr)
+    lov = np.empty(nr)
+    hiv = np.empty(nr)
+    ok = np.empty(nr, dtype=np.bool_)
+    for j in range(nr):
+        lov[j] = t_lo
+        hiv[j] = t_hi
+        ok[j] = True
+    if q == 1:
+        for j in range(nr):
+            lamv[j] = 1.0
+        for i in range(k):               # rows without t: DMU j itself must meet them
+            if g[i] != 0.0:
+                continue
+            di = d[i]
+            bi = b[i]
+            if i < k_in:
+                for j in range(nr):
+                    if RT[i, j] * di - bi > 0.0:
+                        ok[j] = False
+            else:
+                for j in range(nr):
+                    if RT[i, j] * di - bi < 0.0:
+                        ok[j] = False
+    else:
+        lamhi = np.empty(nr)
+        found = np.zeros(nr, dtype=np.bool_)
+        for j in range(nr):
+            lamv[j] = 0.0
+            lamhi[j] = np.inf
+        for i in range(k):               # the smallest multiple of DMU j meeting the rows without t
+            if g[i] != 0.0:
+                continue
+            di = d[i]
+            bi = b[i]
+            if i >= k_in:                # lam r >= b
+                for j in range(nr):
+                    rj = RT[i, j] * di
+                    if rj > 0.0:
+                        v = bi / rj
+                        if v > lamv[j]:
+                            lamv[j] = v
+                            found[j] = True
+                    elif bi > 0.0:
+                        lamv[j] = np.inf
+            else:                        # lam r <= b
+                for j in range(nr):
+                    rj = RT[i, j] * di
+                    if rj > 0.0:
+                        lamhi[j] = min(lamhi[j], bi / rj)
+                    elif bi < 0.0:
+                        lamv[j] = np.inf
+        for j in range(nr):
+            ok[j] = found[j] and lamv[j] <= lamhi[j] and lamv[j] < np.inf
+    for i in range(k):                   # the range of t the rows with t allow
+        gi = g[i]
+        if gi == 0.0:
+            continue
+        di = d[i]
+        bi = b[i]
+        if (i < k_in) == (gi > 0.0):     # input rows: g t >= v - b; outputs: g t <= v - b
+            for j in range(nr):
+                bound = (lamv[j] * RT[i, j] * di - bi) / gi
+                if bound > lov[j]:
+                    lov[j] = bound
+        else:
+            for j in range(nr):
+                bound = (lamv[j] * RT[i, j] * di - bi) / gi
+                if bound < hiv[j]:
+                    hiv[j] = bound
     best = np.inf
     bj = -1
-    bt = 0.0
-    bti = -1
-    bli = -1
+    seed = work.shape[0] > 0
+    topv = np.empty(SEED_SIZE)
+    topj = np.empty(SEED_SIZE, dtype=np.int64)
+    nt = 0
+    low = 0
     for j in range(nr):
-        if j == excl:
+        if j == excl or not ok[j]:
             continue
-        lam = 1.0
-        li = -1
-        if q == 0:
-            lam = 0.0
-            lam_hi = np.inf
-            for i in range(k):
-                if g[i] != 0.0:
-                    continue
-                rj = RT[i, j] * d[i]
-                if i >= k_in:                 # lam r >= b
-                    if rj > 0.0:
-                        if b[i] / rj > lam:
-                            lam = b[i] / rj
-                            li = i
-                    elif b[i] > 0.0:
-                        lam = np.inf
-                elif rj > 0.0:                # lam r <= b
-                    lam_hi = min(lam_hi, b[i] / rj)
-                elif b[i] < 0.0:
-                    lam = np.inf
-            if li < 0 or lam > lam_hi or lam == np.inf:
-                continue
-        else:
-            feasible = True
-            for i in range(k):
-                if g[i] == 0.0:
-                    v = RT[i, j] * d[i] - b[i]
-                    if (i < k_in and v > 0.0) or (i >= k_in and v < 0.0):
-                        feasible = False
-                        break
-            if not feasible:
-                continue
-        lo = t_lo
-        hi = t_hi
-        ilo = -1
-        ihi = -1
-        for i in range(k):
-            gi = g[i]
-            if gi == 0.0:
-                continue
-            bound = (lam * RT[i, j] * d[i] - b[i]) / gi
-            lower = (i < k_in) == (gi > 0.0)   # input rows: g t >= v - b; outputs: g t <= v - b
-            if lower:
-                if bound > lo:
-                    lo = bound
-                    ilo = i
-            elif bound < hi:
-                hi = bound
-                ihi = i
+        lo = lov[j]
+        hi = hiv[j]
         if lo > hi:
             continue
-        if c_t >= 0.0:
-            t, ti = lo, ilo
-        else:
-            t, ti = hi, ihi
+        t = lo if c_t >= 0.0 else hi
         if not (t > -np.inf and t < np.inf):
             continue
         val = c_t * t
+        if seed:
+            if nt < SEED_SIZE:
+                topv[nt] = -val
+                topj[nt] = j
+                nt += 1
+                if nt == SEED_SIZE:
+                    low = 0
+                    for a in range(1, SEED_SIZE):
+                        if topv[a] < topv[low]:
+                            low = a
+            elif -val > topv[low]:
+                topv[low] = -val
+                topj[low] = j
+                low = 0
+                for a in range(1, SEED_SIZE):
+                    if topv[a] < topv[low]:
+                        low = a
         if val < best:
             best = val
             bj = j
-            bt = t
-            bti = ti
-            bli = li
+    for a in range(nt):
+        _work_add(topj[a], RT, d, k, work, inwork, wcol, nwork)
     if bj < 0:
         return False
+    # the rows that fix lam_bj (q = 0) and t: the first row reaching the bound, as the scan above
+    lam = lamv[bj]
+    bli = -1
+    if q == 0:
+        acc = 0.0
+        for i in range(k):
+            if g[i] == 0.0 and i >= k_in:
+                rj = RT[i, bj] * d[i]
+                if rj > 0.0 and b[i] / rj > acc:
+                    acc = b[i] / rj
+                    bli = i
+    lo = t_lo
+    hi = t_hi
+    ilo = -1
+    ihi = -1
+    for i in range(k):
+        gi = g[i]
+        if gi == 0.0:
+            continue
+        bound = (lam * RT[i, bj] * d[i] - b[i]) / gi
+        if (i < k_in) == (gi > 0.0):
+            if bound > lo:
+                lo = bound
+                ilo = i
+        elif bound < hi:
+            hi = bound
+            ihi = i
+    if c_t >= 0.0:
+        bt, bti = lo, ilo
+    else:
+        bt, bti = hi, ihi
     count = 1 + (1 if bti >= 0 else 0)
     for i in range(k):
         if i != bti and i != bli:
@@ -476,7 +589,7 @@ def row_scale(b, g, d):
 
 @jit(cache=True)
 def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
-              lam_idx, lam_val, slack_out, dual_out):
+              lam_idx, lam_val, slack_out, dual_out, stop=-np.inf):
     """Solve the LP of one DMU against the reference columns RT (k x n_ref); fills lam_idx/lam_val
     (basic lambdas, -1 padded), slack_out and dual_out (phase II duals of the LP as given); returns
     (status, t, iterations). The data rows are scaled by ``row_scale`` first, and the final point is
@@ -486,7 +599,11 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
     just outside the technology is then infeasible, not a barely feasible basis), and then once more
     so without the row scaling (which can hide a reduced cost in a row where the DMU's value is 0
     and the direction tiny); if all fail, the status says so (a failed certificate: NUMERICAL;
-    phase III: 10 + the code)."""
+    phase III: 10 + the code).
+
+    With a finite ``stop``, phase II ends as soon as its objective c_t t reaches ``stop``: the status
+    is then OPTIMAL and t a feasible value at least that good, certified primal feasible only (the
+    frame search asks whether a DMU lies inside a technology, not how deep); slacks are skipped."""
     total = 0
     for attempt in range(3):
         for i in range(lam_idx.shape[0]):
@@ -495,7 +612,7 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
         harris = FEAS_TOL if attempt == 0 else STRICT_TOL
         phase1 = PHASE1_TOL if attempt == 0 else STRICT_PHASE1_TOL
         status, t, it = _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
-                                    lam_idx, lam_val, slack_out, dual_out, harris, phase1, attempt < 2)
+                                    lam_idx, lam_val, slack_out, dual_out, harris, phase1, attempt < 2, stop)
         total += it
         if status == OPTIMAL or status == INFEASIBLE or status == UNBOUNDED:
             break
@@ -504,7 +621,7 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
 
 @jit(cache=True)
 def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
-                lam_idx, lam_val, slack_out, dual_out, harris, phase1, scaled):
+                lam_idx, lam_val, slack_out, dual_out, harris, phase1, scaled, stop):
     """One attempt of ``solve_one``: Harris relaxation ``harris``, phase I infeasibility threshold
     ``phase1``, rows scaled to the DMU (``scaled``) or as given."""
     k, nr = RT.shape
@@ -551,8 +668,15 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
     Binv = np.zeros((r, r))
     xB = np.zeros(r)
     c = np.zeros(nvar)
+    partial_ok = nr > PARTIAL_MIN
+    cap = min(nr, WORK_CAP) if partial_ok else 0
+    work = np.empty(cap, dtype=np.int64)
+    inwork = np.zeros(nr if partial_ok else 0, dtype=np.bool_)
+    wcol = np.empty((k, cap))
+    nwork = np.zeros(1, dtype=np.int64)
     total = 0
-    crashed = _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e0 == 0.0, basis, isbasic, xN)
+    crashed = _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e0 == 0.0, basis, isbasic, xN,
+                     work, inwork, wcol, nwork)
     if crashed:
         crashed = _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar)
         if crashed:
@@ -578,8 +702,8 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
             xB[i] = abs(res)
         for i in range(r):
             c[nr + 1 + k + q + i] = 1.0
-        status, it = _optimize(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
-                               excl, harris)
+        status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
+                               excl, harris, work, inwork, wcol, nwork, -np.inf)
         total += it
         if status != OPTIMAL:
             return status, np.nan, total
@@ -599,10 +723,13 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
         if not isbasic[a]:
             xN[a] = 0.0
     c[nr] = c_t
-    status, it = _optimize(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl,
-                           harris)
+    status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl,
+                           harris, work, inwork, wcol, nwork, stop)
     total += it
-    if status != OPTIMAL:
+    stopped = status == STOPPED
+    if stopped:
+        slacks = False
+    elif status != OPTIMAL:
         return status, np.nan, total
     pi2 = np.zeros(r)
     for i in range(r):
@@ -621,8 +748,8 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
         c[nr] = 0.0
         for i in range(k):
             c[nr + 1 + i] = -w[i]
-        status, it = _optimize(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
-                               excl, harris)
+        status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
+                               excl, harris, work, inwork, wcol, nwork, -np.inf)
         total += it
         if status != OPTIMAL:
             return status + 10, t, total   # +10: the score is good, phase III failed
@@ -643,7 +770,7 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
         elif v > nr and v <= nr + k:
             slack_out[v - nr - 1] = xB[p]
     verdict = certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl, slacks,
-                      lam_idx, lam_val, cnt, t, slack_out, pi2, pi3)
+                      lam_idx, lam_val, cnt, t, slack_out, pi2, pi3, stopped)
     for i in range(k):                     # back to the LP as given: s = s' / d, pi = pi' d
         slack_out[i] /= d[i]
         dual_out[i] = pi2[i] * d[i]
@@ -677,17 +804,20 @@ def _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, cs,
         piq = pi[k]
         dobj += piq
         mag += abs(piq)
-    # lambdas: reduced cost -pi'a_j >= 0 (lower bound 0, no upper bound); one pass over the columns
+    # lambdas: reduced cost -pi'a_j >= 0 (lower bound 0, no upper bound); row by row over the columns
+    dl = np.empty(nr)
+    al = np.empty(nr)
     for j in range(nr):
-        if j == excl:
-            continue
-        dj = -piq
-        aj = abs(piq)
-        for i in range(k):
-            v = pi[i] * d[i] * RT[i, j]
-            dj -= v
-            aj += abs(v)
-        if dj < -tol * max(1.0, aj):
+        dl[j] = -piq
+        al[j] = abs(piq)
+    for i in range(k):
+        pd = pi[i] * d[i]
+        for j in range(nr):
+            v = pd * RT[i, j]
+            dl[j] -= v
+            al[j] += abs(v)
+    for j in range(nr):
+        if j != excl and dl[j] < -tol * max(1.0, al[j]):
             return False, dobj, mag, comp
     for c in range(cnt):                  # the basic lambdas are the nonzero ones
         j = lam_idx[c]
@@ -754,7 +884,7 @@ def _bound_term(dj, lo, hi, tol):
 
 @jit(cache=True)
 def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl, slacks,
-            lam_idx, lam_val, cnt, t, sl, pi2, pi3):
+            lam_idx, lam_val, cnt, t, sl, pi2, pi3, primal_only=False):
     """Check the final point of one LP from scratch, on the row-scaled LP: primal feasibility of
     (lambda, t, s, e) - every row's residual and every bound, within CERT_TOL relative to the row's
     size - and optimality, by the duals: pi2 must be dual feasible for the score LP (min c_t t) with
@@ -791,6 +921,8 @@ def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl
             return 1
     if t < t_lo - tol * max(1.0, abs(t)) or t > t_hi + tol * max(1.0, abs(t)):
         return 1
+    if primal_only:
+        return 0
     # optimality of the score: pi2 dual feasible, no gap, complementary with the point
     e = 1.0 - lamsum
     zero = np.zeros(k)
@@ -868,11 +1000,13 @@ def solve_stack(RTs, k_in, q, rts_lo, rts_hi, Bs, Gs, t_lo, t_hi, c_t, s_ub, w, 
 # --------------------------------------------------------------------------------------------------
 
 @jit(cache=True)
-def _ddf(RT, nf, k_in, q, p, excl, dual, lam_idx, lam_val, slack):
+def _ddf(RT, nf, k_in, q, p, excl, dual, lam_idx, lam_val, slack, stop=-np.inf):
     """max beta s.t. (x_o (1 - beta), y_o (1 + beta)) in T(RT[:, :nf]) (beta free): (status, beta).
 
     beta < 0: the point lies outside the technology spanned by the first nf columns; the phase II
-    duals then define a hyperplane u'y - v'x - w <= 0 valid on them and violated at the point."""
+    duals then define a hyperplane u'y - v'x - w <= 0 valid on them and violated at the point.
+    With ``stop`` = tol the LP ends as soon as beta >= -tol is reached (the point is inside): only a
+    point outside needs the optimum and its hyperplane."""
     k = p.shape[0]
     g = np.empty(k)
     for i in range(k):
@@ -880,7 +1014,7 @@ def _ddf(RT, nf, k_in, q, p, excl, dual, lam_idx, lam_val, slack):
     s_ub = np.full(k, np.inf)
     w = np.zeros(k)
     st, beta, _ = solve_one(RT[:, :nf], k_in, q, 0.0, 0.0, p, g, -np.inf, np.inf, -1.0, s_ub, w, excl, False,
-                            lam_idx, lam_val, slack, dual)
+                            lam_idx, lam_val, slack, dual, stop)
     return st, beta
 
 
@@ -940,7 +1074,8 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
     yields a separating hyperplane, whose maximiser over the DMUs not yet known to be inside is an
     extreme-efficient DMU and joins the frame; then the DMU is tested again. Members chosen among
     ties are checked against the rest of the frame at the end and dropped if they are not extreme.
-    Returns (frame indices, number of LPs solved)."""
+    A membership LP stops as soon as it finds the DMU inside (``_ddf``'s stop). Returns (frame
+    indices, number of LPs solved)."""
     n, k = P.shape
     r = k + q
     RT = np.empty((k, n))
@@ -976,7 +1111,7 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
                 li = np.empty(r, dtype=np.int64)
                 lv = np.empty(r)
                 sl = np.empty(k)
-                st, b = _ddf(RT, nf, k_in, q, P[o], -1, d, li, lv, sl)
+                st, b = _ddf(RT, nf, k_in, q, P[o], -1, d, li, lv, sl, tol)
                 beta[t] = b if st == OPTIMAL else -np.inf
         lps += nb
         d = np.empty(r)
@@ -991,7 +1126,7 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
                 candidate[o] = False
                 continue
             while True:
-                st, b = _ddf(RT, nf, k_in, q, P[o], -1, d, li, lv, sl)
+                st, b = _ddf(RT, nf, k_in, q, P[o], -1, d, li, lv, sl, tol)
                 lps += 1
                 if st == OPTIMAL and b >= -tol:
                     candidate[o] = False
@@ -1036,7 +1171,7 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
             tmp = RT[i, pos]
             RT[i, pos] = RT[i, last]
             RT[i, last] = tmp
-        st, b = _ddf(RT, nf - 1, k_in, q, P[j], -1, d, li, lv, sl)
+        st, b = _ddf(RT, nf - 1, k_in, q, P[j], -1, d, li, lv, sl, tol)
         lps += 1
         if st == OPTIMAL and b >= -tol:
             in_frame[j] = False
@@ -1045,3 +1180,23 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
     for a in range(nf):
         out[a] = members[a]
     return np.sort(out), lps
+
+
+@jit(cache=True, parallel=True)
+def outside(P, k_in, q, F, tol):
+    """True for the rows of P not shown to lie within ``tol`` (directional distance) of the technology
+    spanned by the rows of F (VRS, q = 1, or CRS, q = 0); each row's LP stops as soon as a point of
+    that technology within ``tol`` is found. A row whose LP ends otherwise counts as outside."""
+    n, k = P.shape
+    nf = F.shape[0]
+    r = k + q
+    RT = np.ascontiguousarray(F.T)
+    out = np.ones(n, dtype=np.bool_)
+    for o in prange(n):
+        d = np.empty(r)
+        li = np.empty(r, dtype=np.int64)
+        lv = np.empty(r)
+        sl = np.empty(k)
+        st, b = _ddf(RT, nf, k_in, q, P[o], -1, d, li, lv, sl, tol)
+        out[o] = not (st == OPTIMAL and b >= -tol)
+    return out

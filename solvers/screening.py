@@ -18,7 +18,16 @@ against the technology of the frame found so far with a directional-distance LP;
 gives a separating hyperplane (the LP's duals), and the DMU that maximises that hyperplane
 (u'y - v'x under VRS, the ratio u'y / v'x under CRS) is extreme-efficient and joins the frame. A
 maximiser chosen among ties is checked against the rest of the frame at the end. Points within a
-relative distance ``tol`` (1e-9) of the frame's technology count as inside.
+relative distance ``tol`` (1e-9) of the frame's technology count as inside; a membership LP stops
+as soon as it finds its DMU inside.
+
+Large sets (``SPLIT_MIN`` DMUs and more) are first thinned: the frame F0 of the 1/SAMPLE_SHARE
+DMUs most likely to be efficient (at least SAMPLE_MIN) is found (recursively), then every DMU is
+tested against the technology of F0 in one parallel pass (``_kernel.outside``). A DMU inside it is
+inside the technology of all DMUs and is not extreme (the frame's technology is the same whichever
+DMUs span it), so the frame of all DMUs is the frame of F0 and the DMUs outside. The search over
+all DMUs scans every remaining candidate for each new frame member (O(n) each, sequentially);
+thinning first makes those scans run over thousands of DMUs, not 100 000.
 """
 
 from __future__ import annotations
@@ -30,6 +39,10 @@ from . import numba_core
 #: Directional distance below which a DMU counts as inside the frame's technology.
 TOL = 1e-9
 BLOCK = 512
+#: Sets of at least this many DMUs are thinned against the frame of a sample first.
+SPLIT_MIN = 20000
+SAMPLE_SHARE = 20
+SAMPLE_MIN = 5000
 
 
 def _tiebreak(k: int) -> np.ndarray:
@@ -37,8 +50,10 @@ def _tiebreak(k: int) -> np.ndarray:
     return 1.0 + 0.5 * np.sin(np.arange(1, k + 1) * 12.9898) ** 2
 
 
-def frame(P: np.ndarray, k_in: int, crs: bool, *, module=None) -> np.ndarray:
-    """Indices (sorted) of the extreme-efficient rows of P = [X | Y] (column-scaled), VRS or CRS."""
+def frame(P: np.ndarray, k_in: int, crs: bool, *, module=None, thin: bool = True) -> np.ndarray:
+    """Indices (sorted) of the extreme-efficient rows of P = [X | Y] (column-scaled), VRS or CRS.
+    ``thin``: thin large sets against a sample's frame first (module docstring); the search itself
+    is the same either way and so is its result."""
     mod = module or numba_core.kernel()
     P = np.ascontiguousarray(P, dtype=np.float64)
     n, k = P.shape
@@ -49,5 +64,13 @@ def frame(P: np.ndarray, k_in: int, crs: bool, *, module=None) -> np.ndarray:
     else:
         score = P[:, k_in:] @ tb[k_in:] - P[:, :k_in] @ tb[:k_in]
     order = np.argsort(-score, kind="stable").astype(np.int64)
+    if thin and n >= SPLIT_MIN:
+        sample = np.sort(order[:max(SAMPLE_MIN, n // SAMPLE_SHARE)])
+        f0 = sample[frame(P[sample], k_in, crs, module=mod)]
+        keep = mod.outside(P, int(k_in), 0 if crs else 1, np.ascontiguousarray(P[f0]), TOL)
+        keep[f0] = True
+        rest = np.flatnonzero(keep)
+        # thin again only what thinning halved (it always ends: n shrinks each time)
+        return rest[frame(P[rest], k_in, crs, module=mod, thin=rest.size <= n // 2)]
     idx, _ = mod.build_frame(P, int(k_in), 0 if crs else 1, order, BLOCK, TOL, tb)
     return idx
