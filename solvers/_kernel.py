@@ -147,6 +147,24 @@ def _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, 
 
 
 @jit(cache=True)
+def _reduced_cost(j, pi, c, nr, k, k_in, q, g, asign):
+    """c_j - pi'a_j of a column that is not a lambda (t, a slack, e, an artificial), from its few
+    nonzeros (``_column`` writes them)."""
+    if j == nr:
+        dj = c[j]
+        for i in range(k):
+            dj -= pi[i] * -g[i]
+        return dj
+    if j <= nr + k:
+        i = j - nr - 1
+        return c[j] - pi[i] * (1.0 if i < k_in else -1.0)
+    if q == 1 and j == nr + k + 1:
+        return c[j] - pi[k]
+    p = j - (nr + 1 + k + q)
+    return c[j] - pi[p] * asign[p]
+
+
+@jit(cache=True)
 def _lcg(state):
     """The next state of a Park-Miller generator (deterministic: the twin draws the same numbers)."""
     return (state * 48271) % 2147483647
@@ -285,10 +303,7 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
         for j in range(nr, nvar):
             if isbasic[j] or lb[j] == ub[j]:
                 continue
-            _column(j, RT, d, nr, k, k_in, q, g, asign, col)
-            dj = c[j]
-            for i in range(r):
-                dj -= pi[i] * col[i]
+            dj = _reduced_cost(j, pi, c, nr, k, k_in, q, g, asign)
             up = xN[j] < ub[j] and dj < -OPT_TOL        # can increase and should
             down = xN[j] > lb[j] and dj > OPT_TOL       # can decrease and should
             if (up or down) and abs(dj) > best:
