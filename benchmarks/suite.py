@@ -80,7 +80,8 @@ SAMPLE = 300                            # DMUs in that sample
 COLUMNS = ("n", "m", "s", "rts", "backend", "median_s", "repeats", "ratio", "ratio_reference",
            "max_abs_diff_scores", "max_rel_diff_slack_sums", "frame_size", "frame_s", "peak_rss_mib",
            "status", "baseline_rss_mib", "share_efficient", "note", "check_reference",
-           "run_frame_s", "run_lp_s", "run_fallback_s", "run_rest_s")
+           "run_frame_s", "run_lp_s", "run_fallback_s", "run_rest_s", "run_lp_noslack_s", "run_slack_s",
+           "run_phase1_it", "run_phase2_it", "run_phase3_it", "run_passes")
 TOL = 1e-6                              # agreement with HiGHS the suite expects
 
 
@@ -136,7 +137,11 @@ class Row:
                 "baseline_rss_mib": self.baseline_rss_mib,
                 "share_efficient": "" if c.share is None else c.share, "note": "; ".join(self.notes),
                 "check_reference": self.check_reference,
-                **{f"run_{k}": self.breakdown.get(k) for k in ("frame_s", "lp_s", "fallback_s", "rest_s")}}
+                **{f"run_{k}": self.breakdown.get(k) for k in ("frame_s", "lp_s", "fallback_s", "rest_s",
+                                                               "lp_noslack_s", "phase1_it", "phase2_it",
+                                                               "phase3_it", "passes")},
+                "run_slack_s": (max(0.0, self.breakdown["lp_s"] - self.breakdown["lp_noslack_s"])
+                                if "lp_noslack_s" in self.breakdown else None)}
 
 
 # ----------------------------------------------------------------------------------------- cases
@@ -496,6 +501,8 @@ def _fmt(v, kind: str) -> str:
         return "inf" if v == float("inf") else f"{v:.1e}"
     if kind == "mib":
         return f"{v:.0f}"
+    if kind == "count":
+        return f"{v:.1f}"
     return str(v)
 
 
@@ -510,11 +517,14 @@ def markdown(rows: list[Row], header: list[str], title: str) -> str:
              ("frame_size", "frame", ""),
              ("frame_s", "frame s", "time"), ("run_frame_s", "in run: frame s", "time"),
              ("run_lp_s", "LPs s", "time"), ("run_fallback_s", "HiGHS redo s", "time"),
-             ("run_rest_s", "rest s", "time"), ("peak_rss_mib", "peak MiB", "mib"),
+             ("run_rest_s", "rest s", "time"), ("run_slack_s", "of LPs: slack phase s", "time"),
+             ("run_phase1_it", "it. I", "count"), ("run_phase2_it", "it. II", "count"),
+             ("run_phase3_it", "it. III", "count"), ("run_passes", "full passes", "count"),
+             ("peak_rss_mib", "peak MiB", "mib"),
              ("baseline_rss_mib", "idle MiB", "mib"), ("status", "status", ""), ("note", "note", "")]
     lines = [f"# {title}", "", *header, "",
              "| " + " | ".join(c[1] for c in cols) + " |",
-             "|" + "|".join("---:" if c[2] in ("time", "ratio", "diff", "mib") or c[0] in ("n", "m", "s", "frame_size")
+             "|" + "|".join("---:" if c[2] in ("time", "ratio", "diff", "mib", "count") or c[0] in ("n", "m", "s", "frame_size")
                             else "---" for c in cols) + "|"]
     for r in rows:
         rec = r.record()

@@ -16,7 +16,10 @@ resident set size (``ru_maxrss``) is that measurement's alone. The worker
    the first timed run of kind ``solve`` also records where its time went (``breakdown``): the frame
    search (``solvers.screening.frame``), the numba core's LPs (``numba_core.run_kernel``: phases I, II
    and the slack phase of every DMU), the LPs it handed to HiGHS (``NumbaSolver._finish``), and the
-   rest (data checks, scaling, results) - by wrapping those functions with timers;
+   rest (data checks, scaling, results) - by wrapping those functions with timers. For the numba core
+   also the work per LP that the kernel reports (iterations of phase I, phase II and the slack phase
+   III, and full pricing passes over the frame), and the core's LP time in one more run of the same
+   call without slacks (``lp_noslack_s``: the LP time without phase III);
 4. saves scores and slack sums (``solve``, ``sample``: with the sample's row indices) to ``out``
    (.npz) and prints one JSON line with the times, the RSS figures (KiB, Linux) and the warnings the
    library gave.
@@ -75,19 +78,29 @@ class _Timers:
     def __init__(self):
         self.on = False
         self.spent = {"frame_s": 0.0, "lp_s": 0.0, "fallback_s": 0.0}
+        self.work = [0, 0, 0, 0, 0]     # LPs of the numba core; iterations of phases I, II, III; full passes
+        self._depth = {}
         self._undo = []
 
     def wrap(self, owner, name: str, key: str) -> None:
         fn = getattr(owner, name)
 
         def timed(*args, **kw):
-            if not self.on:
+            if not self.on or self._depth.get(key):     # a nested (recursive) call is in the outer one's time
                 return fn(*args, **kw)
+            self._depth[key] = 1
             t0 = time.perf_counter()
             try:
-                return fn(*args, **kw)
+                out = fn(*args, **kw)
             finally:
                 self.spent[key] += time.perf_counter() - t0
+                self._depth[key] = 0
+            if name == "run_kernel":
+                work = out[2].reshape(-1, 4).sum(axis=0)
+                self.work[0] += int(out[2].reshape(-1, 4).shape[0])
+                for i in range(4):
+                    self.work[i + 1] += int(work[i])
+            return out
         setattr(owner, name, timed)
         self._undo.append((owner, name, fn))
 
@@ -113,6 +126,10 @@ def run(job: dict) -> dict:
     Xw, Yw = data.cobb_douglas(100, job["m"], job["s"], seed=12345)
     caught: list[str] = []
     rows = None
+    if job["kind"] in ("frame", "solve"):     # the frame search's thinning pass too (it runs from 20 000 DMUs)
+        from solvers import numba_core
+        Pw = np.ascontiguousarray(_scaled(Xw, Yw))
+        numba_core.kernel().outside(Pw, job["m"], 0 if crs else 1, Pw[:5], screening.TOL)
     if job["kind"] == "frame":
         screening.frame(_scaled(Xw, Yw), job["m"], crs)
         call = lambda X, Y: screening.frame(_scaled(X, Y), job["m"], crs)  # noqa: E731
@@ -130,6 +147,8 @@ def run(job: dict) -> dict:
             efficiency.dea(inputs=Xw, outputs=Yw, rts=job["rts"], orientation="input", slacks=True, **kw)
         call = lambda X, Y: efficiency.dea(inputs=X, outputs=Y, rts=job["rts"], orientation="input",  # noqa: E731
                                            slacks=True, **kw)
+        call_noslack = lambda X, Y: efficiency.dea(inputs=X, outputs=Y, rts=job["rts"],  # noqa: E731
+                                                   orientation="input", slacks=False, **kw)
     baseline = maxrss_kib()
     timers = _timers() if job["kind"] == "solve" else None
 
@@ -156,6 +175,19 @@ def run(job: dict) -> dict:
     if timers is not None:
         spent = dict(timers.spent)
         spent["rest_s"] = max(0.0, times[0] - sum(spent.values()))
+        lps = timers.work[0]
+        if lps:
+            spent["lps"] = lps
+            for key, v in zip(("phase1_it", "phase2_it", "phase3_it", "passes"), timers.work[1:]):
+                spent[key] = v / lps
+            # the same call without slacks: the LPs' time without the slack phase (phase III)
+            timers.spent["lp_s"] = 0.0
+            timers.on = True
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                call_noslack(X, Y)
+            timers.on = False
+            spent["lp_noslack_s"] = timers.spent["lp_s"]
         out["breakdown"] = spent
     if job["kind"] == "frame":
         out["frame_size"] = int(len(result))

@@ -178,8 +178,9 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
     Pricing (Dantzig's rule) of the reference columns: with more than PARTIAL_MIN of them, over a
     working set only (partial pricing; a restricted master in the manner of column generation). The
     set (``work``: indices; ``wcol``: their row-scaled data in one dense block; ``nwork[0]``: its
-    size) belongs to the LP, not to the phase: the crash seeds it with the SEED_SIZE best single
-    reference DMUs and it carries over from phase I to II and III. Whenever it offers no improving
+    size; ``nwork[1]`` counts the LP's full pricing passes) belongs to the LP, not to the phase: the
+    crash seeds it with the SEED_SIZE best single reference DMUs and it carries over from phase I to
+    II and III. Whenever it offers no improving
     column, B^-1 and x_B are recomputed and all columns are priced in one pass with the fresh duals;
     the WORKING_ADD best improving ones outside the set join it (up to WORK_CAP columns). Optimality
     is declared only after such a full pass on a fresh factorisation, so the optimum is that of the
@@ -263,6 +264,7 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
                 pi[i] = acc
             piq = pi[k] if q == 1 else 0.0
         if enter < 0:
+            nwork[1] += 1
             for j in range(nr):
                 dl[j] = -piq
             for i in range(k):
@@ -607,7 +609,8 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
               lam_idx, lam_val, slack_out, dual_out, stop=-np.inf):
     """Solve the LP of one DMU against the reference columns RT (k x n_ref); fills lam_idx/lam_val
     (basic lambdas, -1 padded), slack_out and dual_out (phase II duals of the LP as given); returns
-    (status, t, iterations). The data rows are scaled by ``row_scale`` first, and the final point is
+    (status, t, work): work = [iterations of phase I, II and III, full pricing passes over all the
+    reference columns], summed over the attempts. The data rows are scaled by ``row_scale`` first, and the final point is
     certified (``certify``). An LP without a certified optimum (a failed certificate, an iteration
     limit, a singular basis) is solved again with the strict ratio test (no Harris relaxation:
     degenerate runs then cannot drift outside the bounds) and a tenfold stricter phase I (a point
@@ -619,24 +622,26 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
     With a finite ``stop``, phase II ends as soon as its objective c_t t reaches ``stop``: the status
     is then OPTIMAL and t a feasible value at least that good, certified primal feasible only (the
     frame search asks whether a DMU lies inside a technology, not how deep); slacks are skipped."""
-    total = 0
+    its = np.zeros(4, dtype=np.int64)
+    nwork = np.zeros(2, dtype=np.int64)
     for attempt in range(3):
         for i in range(lam_idx.shape[0]):
             lam_idx[i] = -1
             lam_val[i] = 0.0
         harris = FEAS_TOL if attempt == 0 else STRICT_TOL
         phase1 = PHASE1_TOL if attempt == 0 else STRICT_PHASE1_TOL
-        status, t, it = _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
-                                    lam_idx, lam_val, slack_out, dual_out, harris, phase1, attempt < 2, stop)
-        total += it
+        nwork[0] = 0
+        status, t = _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
+                                lam_idx, lam_val, slack_out, dual_out, harris, phase1, attempt < 2, stop, its, nwork)
         if status == OPTIMAL or status == INFEASIBLE or status == UNBOUNDED:
             break
-    return status, t, total
+    its[3] = nwork[1]
+    return status, t, its
 
 
 @jit(cache=True)
 def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
-                lam_idx, lam_val, slack_out, dual_out, harris, phase1, scaled, stop):
+                lam_idx, lam_val, slack_out, dual_out, harris, phase1, scaled, stop, its, nwork):
     """One attempt of ``solve_one``: Harris relaxation ``harris``, phase I infeasibility threshold
     ``phase1``, rows scaled to the DMU (``scaled``) or as given."""
     k, nr = RT.shape
@@ -688,8 +693,6 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
     work = np.empty(cap, dtype=np.int64)
     inwork = np.zeros(nr if partial_ok else 0, dtype=np.bool_)
     wcol = np.empty((k, cap))
-    nwork = np.zeros(1, dtype=np.int64)
-    total = 0
     crashed = _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e0 == 0.0, basis, isbasic, xN,
                      work, inwork, wcol, nwork)
     if crashed:
@@ -719,9 +722,9 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
             c[nr + 1 + k + q + i] = 1.0
         status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
                                excl, harris, work, inwork, wcol, nwork, -np.inf)
-        total += it
+        its[0] += it
         if status != OPTIMAL:
-            return status, np.nan, total
+            return status, np.nan
         infeas = 0.0
         scale = 1.0
         for i in range(k):
@@ -730,7 +733,7 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
             if basis[p] > nr + k + q:
                 infeas += abs(xB[p])
         if infeas > phase1 * scale:
-            return INFEASIBLE, np.nan, total
+            return INFEASIBLE, np.nan
     for i in range(r):                     # artificials leave the problem
         a = nr + 1 + k + q + i
         ub[a] = 0.0
@@ -740,12 +743,12 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
     c[nr] = c_t
     status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl,
                            harris, work, inwork, wcol, nwork, stop)
-    total += it
+    its[1] += it
     stopped = status == STOPPED
     if stopped:
         slacks = False
     elif status != OPTIMAL:
-        return status, np.nan, total
+        return status, np.nan
     pi2 = np.zeros(r)
     for i in range(r):
         acc = 0.0
@@ -765,9 +768,9 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
             c[nr + 1 + i] = -w[i]
         status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
                                excl, harris, work, inwork, wcol, nwork, -np.inf)
-        total += it
+        its[2] += it
         if status != OPTIMAL:
-            return status + 10, t, total   # +10: the score is good, phase III failed
+            return status + 10, t   # +10: the score is good, phase III failed
         for i in range(r):
             acc = 0.0
             for p in range(r):
@@ -792,10 +795,10 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
     if q == 1:
         dual_out[k] = pi2[k]
     if verdict == 1:
-        return NUMERICAL, np.nan, total
+        return NUMERICAL, np.nan
     if verdict == 2:
-        return NUMERICAL + 10, t, total
-    return OPTIMAL, t, total
+        return NUMERICAL + 10, t
+    return OPTIMAL, t
 
 
 @jit(cache=True)
@@ -963,14 +966,15 @@ def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl
 @jit(cache=True, parallel=True)
 def solve_batch(R, k_in, q, rts_lo, rts_hi, B, G, t_lo, t_hi, c_t, s_ub, w, excl, slacks):
     """solve_one for every row of B/G (DMUs in parallel; t bounds per DMU). Returns status, t,
-    iterations, basic lambda indices/values (n x r, -1 padded), slacks (n x k), phase II duals (n x r).
+    work (n x 4: iterations of phases I, II and III, full pricing passes; ``solve_one``), basic lambda
+    indices/values (n x r, -1 padded), slacks (n x k), phase II duals (n x r).
     A status of 10 + code means the score is good but phase III (slacks) ended with that code."""
     n, k = B.shape
     r = k + q
     RT = np.ascontiguousarray(R.T)
     status = np.zeros(n, dtype=np.int8)
     t = np.full(n, np.nan)
-    iters = np.zeros(n, dtype=np.int64)
+    iters = np.zeros((n, 4), dtype=np.int64)
     lam_idx = np.full((n, r), -1, dtype=np.int64)
     lam_val = np.zeros((n, r))
     slack = np.zeros((n, k))
@@ -980,7 +984,7 @@ def solve_batch(R, k_in, q, rts_lo, rts_hi, B, G, t_lo, t_hi, c_t, s_ub, w, excl
                                slacks, lam_idx[o], lam_val[o], slack[o], dual[o])
         status[o] = st
         t[o] = to
-        iters[o] = it
+        iters[o, :] = it
     return status, t, iters, lam_idx, lam_val, slack, dual
 
 
@@ -994,7 +998,7 @@ def solve_stack(RTs, k_in, q, rts_lo, rts_hi, Bs, Gs, t_lo, t_hi, c_t, s_ub, w, 
     r = k + q
     status = np.zeros((nb, n), dtype=np.int8)
     t = np.full((nb, n), np.nan)
-    iters = np.zeros((nb, n), dtype=np.int64)
+    iters = np.zeros((nb, n, 4), dtype=np.int64)
     lam_idx = np.full((nb, n, r), -1, dtype=np.int64)
     lam_val = np.zeros((nb, n, r))
     slack = np.zeros((nb, n, k))
@@ -1006,7 +1010,7 @@ def solve_stack(RTs, k_in, q, rts_lo, rts_hi, Bs, Gs, t_lo, t_hi, c_t, s_ub, w, 
                                s_ub, w, excl[j, o], slacks, lam_idx[j, o], lam_val[j, o], slack[j, o], dual[j, o])
         status[j, o] = st
         t[j, o] = to
-        iters[j, o] = it
+        iters[j, o, :] = it
     return status, t, iters, lam_idx, lam_val, slack, dual
 
 
