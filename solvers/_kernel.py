@@ -419,13 +419,39 @@ def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis
     rows that do not involve t. t is then the best value the remaining rows allow, and the basis is
     {lam_j, t, the slacks of the other rows}. The best j (lowest c_t t) is taken; False when no j
     gives a feasible start, or when some slack is bounded above (equality rows), or e cannot be 0.
-    The SEED_SIZE best j seed the working set of partial pricing. The columns are evaluated row by
-    row (loops over the columns that the compiler vectorises), then the best one is taken."""
+    Without the RTS row and with t in every row (the frame search's directional distance: max t, every
+    row an upper bound on t, one intercept per sign of g), lam_j is where the two binding rows meet
+    and the basis is {lam_j, t, the slacks of the other rows}. The SEED_SIZE best j seed the working
+    set of partial pricing. The columns are evaluated row by row (loops over the columns that the
+    compiler vectorises), then the best one is taken."""
     if q == 1 and not e_ok:
         return False
     for i in range(k):
         if s_ub[i] < np.inf:
             return False
+    # q = 0 with t in every row, all of them upper bounds on t, to be maximised, and one intercept
+    # per sign of g (the frame search's directional distance): lam_j from the two binding rows
+    twosided = q == 0 and c_t < 0.0 and t_lo == -np.inf and t_hi == np.inf
+    beta_d = np.nan
+    beta_i = np.nan
+    for i in range(k):
+        gi = g[i]
+        if gi == 0.0 or (i < k_in) == (gi > 0.0):
+            twosided = False
+            break
+        beta = -b[i] / gi
+        if gi < 0.0:
+            if beta_d != beta_d:
+                beta_d = beta
+            elif abs(beta - beta_d) > 1e-12 * max(1.0, abs(beta_d)):
+                twosided = False
+        else:
+            if beta_i != beta_i:
+                beta_i = beta
+            elif abs(beta - beta_i) > 1e-12 * max(1.0, abs(beta_i)):
+                twosided = False
+    if not (beta_d > beta_i):            # both groups present, the lines cross at lam > 0
+        twosided = False
     lamv = np.empty(nr)
     lov = np.empty(nr)
     hiv = np.empty(nr)
@@ -450,6 +476,29 @@ def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis
                 for j in range(nr):
                     if RT[i, j] * di - bi < 0.0:
                         ok[j] = False
+    elif twosided:
+        # every row bounds t from above, t <= alpha_ij lam + beta_i, with one intercept beta_D for
+        # the rows with g < 0 (alpha <= 0 on non-negative data) and one, beta_I, for those with
+        # g > 0: max over lam of the lower envelope is where the steepest falling line
+        # (slope -A_j) meets the flattest rising one (slope B_j): lam = (beta_D - beta_I) / (A_j + B_j)
+        amax = np.zeros(nr)
+        bmin = np.full(nr, np.inf)
+        for i in range(k):
+            di = d[i]
+            gi = g[i]
+            if gi < 0.0:
+                for j in range(nr):
+                    a = -(RT[i, j] * di / gi)
+                    if not a <= amax[j]:
+                        amax[j] = a
+            else:
+                for j in range(nr):
+                    a = RT[i, j] * di / gi
+                    if not a >= bmin[j]:
+                        bmin[j] = a
+        for j in range(nr):
+            ok[j] = amax[j] > 0.0 and bmin[j] > 0.0 and bmin[j] < np.inf
+            lamv[j] = (beta_d - beta_i) / (amax[j] + bmin[j]) if ok[j] else 0.0
     else:
         lamhi = np.empty(nr)
         found = np.zeros(nr, dtype=np.bool_)
@@ -541,34 +590,49 @@ def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis
     # the rows that fix lam_bj (q = 0) and t: the first row reaching the bound, as the scan above
     lam = lamv[bj]
     bli = -1
-    if q == 0:
-        acc = 0.0
+    if twosided:                         # the steepest falling row fixes lam, the flattest rising one t
+        amax = 0.0
+        bmin = np.inf
+        bti = -1
         for i in range(k):
-            if g[i] == 0.0 and i >= k_in:
-                rj = RT[i, bj] * d[i]
-                if rj > 0.0 and b[i] / rj > acc:
-                    acc = b[i] / rj
+            a = RT[i, bj] * d[i] / g[i]
+            if g[i] < 0.0:
+                if -a > amax:
+                    amax = -a
                     bli = i
-    lo = t_lo
-    hi = t_hi
-    ilo = -1
-    ihi = -1
-    for i in range(k):
-        gi = g[i]
-        if gi == 0.0:
-            continue
-        bound = (lam * RT[i, bj] * d[i] - b[i]) / gi
-        if (i < k_in) == (gi > 0.0):
-            if bound > lo:
-                lo = bound
-                ilo = i
-        elif bound < hi:
-            hi = bound
-            ihi = i
-    if c_t >= 0.0:
-        bt, bti = lo, ilo
+            elif a < bmin:
+                bmin = a
+                bti = i
+        bt = hiv[bj]
     else:
-        bt, bti = hi, ihi
+        if q == 0:
+            acc = 0.0
+            for i in range(k):
+                if g[i] == 0.0 and i >= k_in:
+                    rj = RT[i, bj] * d[i]
+                    if rj > 0.0 and b[i] / rj > acc:
+                        acc = b[i] / rj
+                        bli = i
+        lo = t_lo
+        hi = t_hi
+        ilo = -1
+        ihi = -1
+        for i in range(k):
+            gi = g[i]
+            if gi == 0.0:
+                continue
+            bound = (lam * RT[i, bj] * d[i] - b[i]) / gi
+            if (i < k_in) == (gi > 0.0):
+                if bound > lo:
+                    lo = bound
+                    ilo = i
+            elif bound < hi:
+                hi = bound
+                ihi = i
+        if c_t >= 0.0:
+            bt, bti = lo, ilo
+        else:
+            bt, bti = hi, ihi
     count = 1 + (1 if bti >= 0 else 0)
     for i in range(k):
         if i != bti and i != bli:
