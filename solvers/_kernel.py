@@ -412,23 +412,29 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
 
 
 @jit(cache=True)
-def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis, isbasic, xN, work, inwork, wcol, nwork):
+def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis, isbasic, xN, asign, work, inwork,
+           wcol, nwork):
     """A feasible starting basis on one reference DMU j (an FDH-like start), so phase I is skipped.
 
     With the RTS row (q = 1) lam_j = 1; without it lam_j is the smallest multiple of DMU j meeting the
     rows that do not involve t. t is then the best value the remaining rows allow, and the basis is
-    {lam_j, t, the slacks of the other rows}. The best j (lowest c_t t) is taken; False when no j
-    gives a feasible start, or when some slack is bounded above (equality rows), or e cannot be 0.
+    {lam_j, t, the slacks of the other rows}. The best j (lowest c_t t) is taken: returns 1. With the
+    RTS row, when no j meets the rows without t (many outputs: no single frame DMU dominates the
+    evaluated one), the j missing them least (scaled) is taken with the artificials of the rows it
+    misses in the basis instead of their slacks, and phase I starts from there: returns 2. Returns 0
+    (no crash) when no j gives a start, or when some slack is bounded above (equality rows), or e
+    cannot be 0.
+
     Without the RTS row and with t in every row (the frame search's directional distance: max t, every
     row an upper bound on t, one intercept per sign of g), lam_j is where the two binding rows meet
     and the basis is {lam_j, t, the slacks of the other rows}. The SEED_SIZE best j seed the working
     set of partial pricing. The columns are evaluated row by row (loops over the columns that the
     compiler vectorises), then the best one is taken."""
     if q == 1 and not e_ok:
-        return False
+        return 0
     for i in range(k):
         if s_ub[i] < np.inf:
-            return False
+            return 0
     # q = 0 with t in every row, all of them upper bounds on t, to be maximised, and one intercept
     # per sign of g (the frame search's directional distance): lam_j from the two binding rows
     twosided = q == 0 and c_t < 0.0 and t_lo == -np.inf and t_hi == np.inf
@@ -456,6 +462,7 @@ def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis
     lov = np.empty(nr)
     hiv = np.empty(nr)
     ok = np.empty(nr, dtype=np.bool_)
+    viol = np.zeros(nr)                  # q = 1: how far DMU j misses the rows without t (scaled)
     for j in range(nr):
         lov[j] = t_lo
         hiv[j] = t_hi
@@ -463,6 +470,7 @@ def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis
     if q == 1:
         for j in range(nr):
             lamv[j] = 1.0
+            viol[j] = 0.0
         for i in range(k):               # rows without t: DMU j itself must meet them
             if g[i] != 0.0:
                 continue
@@ -470,12 +478,16 @@ def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis
             bi = b[i]
             if i < k_in:
                 for j in range(nr):
-                    if RT[i, j] * di - bi > 0.0:
+                    v = RT[i, j] * di - bi
+                    if v > 0.0:
                         ok[j] = False
+                        viol[j] += v
             else:
                 for j in range(nr):
-                    if RT[i, j] * di - bi < 0.0:
+                    v = RT[i, j] * di - bi
+                    if v < 0.0:
                         ok[j] = False
+                        viol[j] -= v
     elif twosided:
         # every row bounds t from above, t <= alpha_ij lam + beta_i, with one intercept beta_D for
         # the rows with g < 0 (alpha <= 0 on non-negative data) and one, beta_I, for those with
@@ -552,8 +564,11 @@ def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis
     topj = np.empty(SEED_SIZE, dtype=np.int64)
     nt = 0
     low = 0
+    pj = -1                              # q = 1, no j meets the rows without t: the one missing them least
+    pviol = np.inf
+    pval = np.inf
     for j in range(nr):
-        if j == excl or not ok[j]:
+        if j == excl:
             continue
         lo = lov[j]
         hi = hiv[j]
@@ -563,6 +578,12 @@ def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis
         if not (t > -np.inf and t < np.inf):
             continue
         val = c_t * t
+        if not ok[j]:
+            if q == 1 and (viol[j] < pviol or (viol[j] == pviol and val < pval)):
+                pj = j
+                pviol = viol[j]
+                pval = val
+            continue
         if seed:
             if nt < SEED_SIZE:
                 topv[nt] = -val
@@ -585,8 +606,12 @@ def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis
             bj = j
     for a in range(nt):
         _work_add(topj[a], RT, d, k, work, inwork, wcol, nwork)
+    partial = False
     if bj < 0:
-        return False
+        if pj < 0:
+            return 0
+        bj = pj
+        partial = True
     # the rows that fix lam_bj (q = 0) and t: the first row reaching the bound, as the scan above
     lam = lamv[bj]
     bli = -1
@@ -638,7 +663,7 @@ def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis
         if i != bti and i != bli:
             count += 1
     if count != k + q:
-        return False
+        return 0
     p = 0
     basis[p] = bj
     isbasic[bj] = True
@@ -652,10 +677,17 @@ def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis
         xN[nr] = bt
     for i in range(k):
         if i != bti and i != bli:
-            basis[p] = nr + 1 + i
-            isbasic[nr + 1 + i] = True
+            v = RT[i, bj] * d[i] - b[i]
+            if partial and g[i] == 0.0 and ((i < k_in and v > 0.0) or (i >= k_in and v < 0.0)):
+                a = nr + 1 + k + q + i           # a missed row: its artificial, signed to be >= 0
+                asign[i] = -1.0 if i < k_in else 1.0
+                basis[p] = a
+                isbasic[a] = True
+            else:
+                basis[p] = nr + 1 + i
+                isbasic[nr + 1 + i] = True
             p += 1
-    return True
+    return 2 if partial else 1
 
 
 @jit(cache=True)
@@ -757,31 +789,36 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
     work = np.empty(cap, dtype=np.int64)
     inwork = np.zeros(nr if partial_ok else 0, dtype=np.bool_)
     wcol = np.empty((k, cap))
+    # 1: a feasible basis on one reference DMU; 2: the same with artificials in the rows it misses
     crashed = _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e0 == 0.0, basis, isbasic, xN,
-                     work, inwork, wcol, nwork)
-    if crashed:
-        crashed = _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar)
-        if crashed:
+                     asign, work, inwork, wcol, nwork)
+    if crashed > 0:
+        if not _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
+            crashed = 0
+        else:
             for p in range(r):
                 v = basis[p]
                 if xB[p] < lb[v] - harris or xB[p] > ub[v] + harris:
-                    crashed = False
-        if not crashed:                     # back to the artificial start
+                    crashed = 0
+        if crashed == 0:                    # back to the artificial start
             for j in range(nvar):
                 isbasic[j] = False
+            for i in range(r):
+                asign[i] = 1.0
             xN[nr] = t0
-    if not crashed:
-        # artificials: a = b + g t0 (minus e0 in the RTS row), sign chosen to make them non-negative
-        for i in range(r):
-            res = (b[i] + g[i] * t0) if i < k else 1.0 - e0
-            asign[i] = -1.0 if res < 0.0 else 1.0
-            a = nr + 1 + k + q + i
-            basis[i] = a
-            isbasic[a] = True
-            for jj in range(r):
-                Binv[i, jj] = 0.0
-            Binv[i, i] = asign[i]
-            xB[i] = abs(res)
+    if crashed != 1:
+        if crashed == 0:
+            # artificials: a = b + g t0 (minus e0 in the RTS row), sign chosen to make them non-negative
+            for i in range(r):
+                res = (b[i] + g[i] * t0) if i < k else 1.0 - e0
+                asign[i] = -1.0 if res < 0.0 else 1.0
+                a = nr + 1 + k + q + i
+                basis[i] = a
+                isbasic[a] = True
+                for jj in range(r):
+                    Binv[i, jj] = 0.0
+                Binv[i, i] = asign[i]
+                xB[i] = abs(res)
         for i in range(r):
             c[nr + 1 + k + q + i] = 1.0
         status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
