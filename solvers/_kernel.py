@@ -283,6 +283,8 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
                         best = -dj
                         enter = j
                         direction = 1
+                    # the WORKING_ADD best improving columns outside the set (written out here and in
+                    # _crash: a shared helper, even inlined, made the n = 100 000 VRS run 15% slower)
                     if partial_ok and not inwork[j]:
                         if nt < WORKING_ADD:
                             topv[nt] = -dj
