@@ -11,19 +11,26 @@ DMU's rows by that DMU's own values, so absolute tolerances are relative to the 
 
 * primal feasibility 1e-9, reduced-cost optimality 1e-9, smallest pivot 1e-11;
 * a crash basis on the best single reference DMU (an FDH-like start) replaces phase I when one is
-  feasible, otherwise phase I starts from artificial variables;
+  feasible; with the returns-to-scale row and no single DMU meeting the rows without t (many
+  outputs), phase I starts from the DMU missing them least, with artificials only in the rows it
+  misses; otherwise phase I starts from artificial variables. For the frame search's CRS
+  directional distance (t in every row) the crash scales the DMU to where its two binding rows
+  meet. The crash is computed row by row over all columns (vectorised loops);
 * Harris two-pass ratio test: the step is the largest within bounds relaxed by 1e-9, and among the
   rows that allow it the pivot of largest magnitude is taken (stability over strict ratio order);
-* B^-1 is recomputed by Gauss-Jordan with partial pivoting every 50 pivots and at the end of each
-  phase, x_B recomputed from it, and optimality checked again on the fresh factorisation;
+* B^-1 is recomputed by Gauss-Jordan with partial pivoting every 50 pivots and before every
+  pricing pass that may end a phase, x_B recomputed from it: optimality is declared on a fresh
+  factorisation only;
 * phase I (artificials) is declared infeasible when the artificials' sum stays above PHASE1_TOL
   (1e-8) times the right-hand side's scale;
 * partial pricing: with more than 128 reference columns (``_kernel.PARTIAL_MIN``) Dantzig's rule
   runs over a working set of columns (a restricted master, as in column generation against the
-  frame): whenever the set offers no improving column, one full pricing pass over all columns adds
-  the 32 best improving ones (``WORKING_ADD``); optimality is only declared after a full pass, so
-  the optimum is that of the LP over all columns. On Dula's data (2000-5000 frame DMUs) this cuts
-  the pricing work, which dominates, several-fold;
+  frame), kept as one dense block of row-scaled data: the crash seeds it with the 16 best single
+  DMUs (``SEED_SIZE``) and it lasts the whole LP (phases I, II and III); whenever the set offers no
+  improving column, B^-1 is recomputed and one full pricing pass over all columns adds the 32 best
+  improving ones (``WORKING_ADD``); optimality is only declared after a full pass on a fresh
+  factorisation, so the optimum is that of the LP over all columns. On Dula's data (2000-5000 frame
+  DMUs) this cuts the pricing work, which dominates, several-fold;
 * anti-cycling: a pivot whose objective gain is at most 1e-10 counts as degenerate (rounding-level
   gains cycle as surely as zero ones); after 200 in a row, the textbook minimum-ratio test with the
   leaving row drawn at random (a fixed-seed generator: runs are reproducible) among the tied ones,
@@ -95,7 +102,8 @@ def twin():
 
 
 def run_kernel(problem: EnvelopmentProblem, module=None):
-    """Raw kernel output for a problem: (status, t, iters, lam_idx, lam_val, slack, dual)."""
+    """Raw kernel output for a problem: (status, t, work, lam_idx, lam_val, slack, dual); work (n x 4)
+    holds each LP's iterations of phases I, II and III and its full pricing passes."""
     p = problem
     mod = module or kernel()
     R = np.ascontiguousarray(p.R, dtype=np.float64)

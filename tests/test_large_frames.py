@@ -14,6 +14,7 @@ over to HiGHS and that every DMU of the known frame scores 1 with zero slacks un
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -110,3 +111,43 @@ def test_degenerate_dula_lps_need_no_fallback():
     plain = _quiet(ef.dea, df, inputs=list(df.columns[:10]), outputs=list(df.columns[10:]), rts="vrs",
                    reference=ref, solver="highs", screen=False, slacks=False)
     np.testing.assert_allclose(t, plain.scores.to_numpy(), rtol=0, atol=TOL)
+
+
+def test_kernel_reports_its_work_per_phase():
+    """work = [iterations of phases I, II, III, full pricing passes] per LP: no phase III without
+    slacks, a full pass at least at the end of every phase with the working set on, and the same
+    work from the twin."""
+    X, Y, _ = dula(300, 2, 2, 0.6, seed=3)
+    P = np.hstack([X, Y])
+    P = P / P.mean(axis=0)
+    prob = _problem(P, P[:6], 2, True)
+    with_slacks = numba_core.run_kernel(prob)[2]
+    without = numba_core.run_kernel(replace(prob, slacks=False))[2]
+    assert with_slacks.shape == (6, 4) and np.all(with_slacks >= 0)
+    assert np.all(without[:, 2] == 0) and np.all(with_slacks[:, 1] >= 1)
+    assert np.all(without[:, 3] >= 1) and np.all(with_slacks[:, 3] >= without[:, 3])
+    np.testing.assert_array_equal(with_slacks, numba_core.run_kernel(prob, numba_core.twin())[2])
+
+
+def test_many_outputs_start_phase_one_from_the_nearest_reference_dmu():
+    """10 inputs and 10 outputs, VRS, against a 300-DMU frame: no frame DMU meets every output of a
+    DMU inside, so phase I starts from the one missing them least (artificials in the missed rows
+    only). Same pivots as the twin, HiGHS's scores, and fewer phase I iterations than rows."""
+    X, Y, eff = dula(1200, 10, 10, 0.25, seed=5)
+    P = np.hstack([X, Y])
+    P = P / P.mean(axis=0)
+    inner = np.setdiff1d(np.arange(1200), eff)[:40]
+    prob = _problem(P[eff], P[inner], 10, True)
+    raw = numba_core.run_kernel(prob)
+    assert np.all(raw[0] == 0)
+    work = raw[2]
+    assert np.mean(work[:, 0] > 0) > 0.5                        # phase I ran for most of them
+    assert work[:, 0].mean() < 21                               # from a start near feasibility
+    twin = numba_core.run_kernel(_problem(P[eff], P[inner[:5]], 10, True), numba_core.twin())
+    np.testing.assert_array_equal(twin[2], work[:5])
+    np.testing.assert_allclose(twin[1], raw[1][:5], rtol=0, atol=1e-12)
+    df = pd.DataFrame(P[inner], columns=[f"c{i}" for i in range(20)])
+    ref = pd.DataFrame(P[eff], columns=df.columns)
+    plain = _quiet(ef.dea, df, inputs=list(df.columns[:10]), outputs=list(df.columns[10:]), rts="vrs",
+                   reference=ref, solver="highs", screen=False, slacks=False)
+    np.testing.assert_allclose(raw[1], plain.scores.to_numpy(), rtol=0, atol=TOL)
