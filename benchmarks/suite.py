@@ -17,7 +17,10 @@ For every case (data, n, m, s, returns to scale; input orientation, phase II sla
   ``solvers.screening.frame`` takes to find it, measured in a worker of its own;
 * **where the time goes** (first timed run): the frame search inside the run, the LPs (the numba
   core's phases I, II and the slack phase together; HiGHS's loop for the highs backends is in
-  "rest"), the LPs the numba core handed to HiGHS, and the rest (:mod:`benchmarks.worker`);
+  "rest"), the LPs the numba core handed to HiGHS, and the rest (:mod:`benchmarks.worker`); for the
+  numba core also, of its LP time, the slack phase (the LP time of a second run of the same call
+  without slacks, subtracted) and the work per LP the kernel reports: iterations of phases I, II
+  and III and full pricing passes over the frame;
 * **memory**: the worker's peak RSS (``ru_maxrss``) and its idle baseline after imports and warm-up.
 
 Budget: a backend is skipped ("skipped (budget)") when its predicted time exceeds ``budget`` seconds,
