@@ -96,10 +96,10 @@ class _Timers:
                 self.spent[key] += time.perf_counter() - t0
                 self._depth[key] = 0
             if name == "run_kernel":
-                work = out[2].reshape(-1, 4).sum(axis=0)
-                self.work[0] += int(out[2].reshape(-1, 4).shape[0])
-                for i in range(4):
-                    self.work[i + 1] += int(work[i])
+                work = out[2].reshape(-1, 4)
+                self.work[0] += work.shape[0]
+                for i, v in enumerate(work.sum(axis=0)):
+                    self.work[i + 1] += int(v)
             return out
         setattr(owner, name, timed)
         self._undo.append((owner, name, fn))

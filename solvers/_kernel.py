@@ -41,7 +41,7 @@ PIVOT_TOL = 1e-11      # smallest |alpha| accepted as a pivot
 REFACTOR_EVERY = 50    # iterations between recomputations of B^-1 and x_B
 DEGENERATE_RUN = 200   # degenerate pivots in a row before the randomised ratio test takes over
 PARTIAL_MIN = 128      # partial pricing (a working set of columns) above this many reference columns
-SEED_SIZE = 16
+SEED_SIZE = 16         # columns the crash puts in the working set (the best single reference DMUs)
 WORK_CAP = 512        # most columns a working set holds (copied, row-scaled, into one dense block)
 WORKING_ADD = 32       # columns a full pricing pass adds to the working set (the best improving ones)
 DEGENERATE_GAIN = 1e-10   # objective gain at or below which a pivot counts as degenerate
@@ -472,7 +472,6 @@ def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis
     if q == 1:
         for j in range(nr):
             lamv[j] = 1.0
-            viol[j] = 0.0
         for i in range(k):               # rows without t: DMU j itself must meet them
             if g[i] != 0.0:
                 continue
