@@ -46,6 +46,8 @@ WORK_CAP = 512        # most columns a working set holds (copied, row-scaled, in
 WORKING_ADD = 32       # columns a full pricing pass adds to the working set (the best improving ones)
 DEGENERATE_GAIN = 1e-10   # objective gain at or below which a pivot counts as degenerate
 MAX_ITER = 50000       # per phase
+MU_MAX = 1e6           # largest multiple of pi2 in the slack LP's certificate (certify)
+FACE_TOL = 1e-9        # phase II reduced cost up to which a lambda counts as on the optimal face
 CERT_TOL = 1e-7        # the final point's certificate (relative): residuals, bounds, reduced costs, gap
 ROW_FLOOR = 1e-100     # smallest row size used by the per-DMU row scaling
 PHASE1_TOL = 1e-8      # phase I: a sum of artificials above this (times the rhs scale) is infeasibility
@@ -75,6 +77,83 @@ def _column(j, RT, d, nr, k, k_in, q, g, asign, col):
     else:
         p = j - (nr + 1 + k + q)
         col[p] = asign[p]
+
+
+@jit(cache=True)
+def _nonzero_rows(pi, d, k, pd, nzr):
+    """pd[i] = pi_i d_i (the duals on the unscaled data rows); nzr[:nnz] the rows with pi_i != 0.
+    Returns nnz."""
+    nnz = 0
+    for i in range(k):
+        pd[i] = pi[i] * d[i]
+        if pi[i] != 0.0:
+            nzr[nnz] = i
+            nnz += 1
+    return nnz
+
+
+@jit(cache=True)
+def _price(A, n, p, rows, nrows, c0, out):
+    """out[j] = c0 - sum_a p[rows[a]] A[rows[a], j] for the first n columns of A: reduced costs of
+    reference columns, the rows with a nonzero dual only. Rows are taken four at a time, so each
+    pass over out carries four rows' products (one load and store of out per four rows, not per
+    row); the loops over j are the ones the compiler vectorises."""
+    a = 0
+    first = True
+    while a < nrows or first:
+        left = nrows - a
+        if left >= 4:
+            i0 = rows[a]
+            i1 = rows[a + 1]
+            i2 = rows[a + 2]
+            i3 = rows[a + 3]
+            p0 = p[i0]
+            p1 = p[i1]
+            p2 = p[i2]
+            p3 = p[i3]
+            if first:
+                for j in range(n):
+                    out[j] = c0 - (p0 * A[i0, j] + p1 * A[i1, j] + p2 * A[i2, j] + p3 * A[i3, j])
+            else:
+                for j in range(n):
+                    out[j] -= p0 * A[i0, j] + p1 * A[i1, j] + p2 * A[i2, j] + p3 * A[i3, j]
+            a += 4
+        elif left >= 2:
+            i0 = rows[a]
+            i1 = rows[a + 1]
+            p0 = p[i0]
+            p1 = p[i1]
+            if first:
+                for j in range(n):
+                    out[j] = c0 - (p0 * A[i0, j] + p1 * A[i1, j])
+            else:
+                for j in range(n):
+                    out[j] -= p0 * A[i0, j] + p1 * A[i1, j]
+            a += 2
+        elif left == 1:
+            i0 = rows[a]
+            p0 = p[i0]
+            if first:
+                for j in range(n):
+                    out[j] = c0 - p0 * A[i0, j]
+            else:
+                for j in range(n):
+                    out[j] -= p0 * A[i0, j]
+            a += 1
+        else:
+            for j in range(n):
+                out[j] = c0
+        first = False
+
+
+@jit(cache=True)
+def _count_below(x, n, thr):
+    """How many of x[:n] are below thr (a loop the compiler vectorises: a pass that finds none skips
+    the scan of its candidates)."""
+    c = 0
+    for j in range(n):
+        c += x[j] < thr
+    return c
 
 
 @jit(cache=True)
@@ -146,7 +225,7 @@ def _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, 
     return True
 
 
-@jit(cache=True)
+@jit(cache=True, inline="always")
 def _reduced_cost(j, pi, c, nr, k, k_in, q, g, asign):
     """c_j - pi'a_j of a column that is not a lambda (t, a slack, e, an artificial), from its few
     nonzeros (``_column`` writes them)."""
@@ -172,7 +251,7 @@ def _lcg(state):
 
 @jit(cache=True)
 def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl, harris,
-           work, inwork, wcol, nwork, stop):
+           work, inwork, wcol, nwork, stop, dl, restricted):
     """Primal simplex from a feasible basis until optimal; returns (status, iterations).
 
     Pricing (Dantzig's rule) of the reference columns: with more than PARTIAL_MIN of them, over a
@@ -191,16 +270,23 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
     data), until a pivot gains again.
 
     ``stop`` (phase II of the frame search's membership test): return STOPPED as soon as the
-    objective c_t t is at or below it; the point is then feasible but not proven optimal."""
+    objective c_t t is at or below it; the point is then feasible but not proven optimal.
+
+    ``dl`` (length nr) receives the reduced costs of the lambdas at each full pass; at OPTIMAL it
+    holds them for the final duals (the last full pass). ``restricted``: price the working set
+    only, never all columns (phase III over the optimal face of phase II, ``_solve_once``); the
+    optimum is then that of the LP over the working set."""
     r = k + q
     pi = np.zeros(r)
     alpha = np.zeros(r)
     col = np.zeros(r)
-    dl = np.empty(nr)
     dw = np.empty(work.shape[0])
+    pd = np.empty(k)                     # pi_i d_i: the duals on the unscaled data rows
+    nzr = np.empty(k, dtype=np.int64)    # the data rows with a nonzero dual
     partial_ok = nr > PARTIAL_MIN
     topv = np.empty(WORKING_ADD)
     topj = np.empty(WORKING_ADD, dtype=np.int64)
+    cand = np.empty(nr + 1, dtype=np.int64)
     rng = 12345 + nr + 7919 * k
     degenerate = 0
     since = 0
@@ -233,14 +319,9 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
         best = 0.0
         piq = pi[k] if q == 1 else 0.0
         nw = nwork[0]
+        nnz = _nonzero_rows(pi, d, k, pd, nzr)
         if partial_ok and nw > 0:
-            for a in range(nw):
-                dw[a] = -piq
-            for i in range(k):
-                pii = pi[i]
-                if pii != 0.0:
-                    for a in range(nw):
-                        dw[a] -= pii * wcol[i, a]
+            _price(wcol, nw, pi, nzr, nnz, -piq, dw)
             for a in range(nw):
                 dj = dw[a]
                 if dj < -OPT_TOL and -dj > best:
@@ -250,7 +331,7 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
                     best = -dj
                     enter = j
                     direction = 1
-        if enter < 0 and partial_ok and not fresh:
+        if enter < 0 and partial_ok and not fresh and not restricted:
             # the working set is exhausted: the full pass that may declare optimality prices with
             # duals from a fresh factorisation
             since = 0
@@ -263,45 +344,46 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
                     acc += c[basis[p]] * Binv[p, i]
                 pi[i] = acc
             piq = pi[k] if q == 1 else 0.0
-        if enter < 0:
+            nnz = _nonzero_rows(pi, d, k, pd, nzr)
+        if enter < 0 and not restricted:
             nwork[1] += 1
+            _price(RT, nr, pd, nzr, nnz, -piq, dl)
+            # the improving columns, gathered first without a branch per column (their signs are
+            # mixed while the duals are far from optimal: a branch would be mispredicted)
+            nc = 0
             for j in range(nr):
-                dl[j] = -piq
-            for i in range(k):
-                pii = pi[i] * d[i]
-                if pii != 0.0:
-                    for j in range(nr):
-                        dl[j] -= pii * RT[i, j]
+                cand[nc] = j
+                nc += dl[j] < -OPT_TOL
             nt = 0
             lo = 0
-            for j in range(nr):
+            for a in range(nc):
+                j = cand[a]
+                dj = dl[j]
                 if isbasic[j] or j == excl:
                     continue
-                dj = dl[j]
-                if dj < -OPT_TOL:
-                    if -dj > best:
-                        best = -dj
-                        enter = j
-                        direction = 1
-                    # the WORKING_ADD best improving columns outside the set (written out here and in
-                    # _crash: a shared helper, even inlined, made the n = 100 000 VRS run 15% slower)
-                    if partial_ok and not inwork[j]:
-                        if nt < WORKING_ADD:
-                            topv[nt] = -dj
-                            topj[nt] = j
-                            nt += 1
-                            if nt == WORKING_ADD:
-                                lo = 0
-                                for a in range(1, WORKING_ADD):
-                                    if topv[a] < topv[lo]:
-                                        lo = a
-                        elif -dj > topv[lo]:      # replaces the smallest of the best WORKING_ADD
-                            topv[lo] = -dj
-                            topj[lo] = j
+                if -dj > best:
+                    best = -dj
+                    enter = j
+                    direction = 1
+                # the WORKING_ADD best improving columns outside the set (written out here and in
+                # _crash: a shared helper, even inlined, made the n = 100 000 VRS run 15% slower)
+                if partial_ok and not inwork[j]:
+                    if nt < WORKING_ADD:
+                        topv[nt] = -dj
+                        topj[nt] = j
+                        nt += 1
+                        if nt == WORKING_ADD:
                             lo = 0
-                            for a in range(1, WORKING_ADD):
-                                if topv[a] < topv[lo]:
-                                    lo = a
+                            for a2 in range(1, WORKING_ADD):
+                                if topv[a2] < topv[lo]:
+                                    lo = a2
+                    elif -dj > topv[lo]:      # replaces the smallest of the best WORKING_ADD
+                        topv[lo] = -dj
+                        topj[lo] = j
+                        lo = 0
+                        for a2 in range(1, WORKING_ADD):
+                            if topv[a2] < topv[lo]:
+                                lo = a2
             for a in range(nt):
                 _work_add(topj[a], RT, d, k, work, inwork, wcol, nwork)
         for j in range(nr, nvar):
@@ -558,53 +640,65 @@ def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis
                 bound = (lamv[j] * RT[i, j] * di - bi) / gi
                 if bound < hiv[j]:
                     hiv[j] = bound
+    # each j's start value c_t t (inf where j gives none), in one loop the compiler vectorises; then
+    # the best j and the SEED_SIZE best, in a scan that mostly compares with a threshold
+    key = np.empty(nr)
+    for j in range(nr):
+        lo = lov[j]
+        hi = hiv[j]
+        t = lo if c_t >= 0.0 else hi
+        key[j] = c_t * t if (ok[j] and lo <= hi and abs(t) < np.inf) else np.inf
+    if excl >= 0:
+        key[excl] = np.inf
     best = np.inf
     bj = -1
     seed = work.shape[0] > 0
     topv = np.empty(SEED_SIZE)
     topj = np.empty(SEED_SIZE, dtype=np.int64)
     nt = 0
-    low = 0
-    pj = -1                              # q = 1, no j meets the rows without t: the one missing them least
-    pviol = np.inf
-    pval = np.inf
+    worst = 0
+    thr = np.inf                         # what a start must beat to matter
     for j in range(nr):
-        if j == excl:
-            continue
-        lo = lov[j]
-        hi = hiv[j]
-        if lo > hi:
-            continue
-        t = lo if c_t >= 0.0 else hi
-        if not (t > -np.inf and t < np.inf):
-            continue
-        val = c_t * t
-        if not ok[j]:
-            if q == 1 and (viol[j] < pviol or (viol[j] == pviol and val < pval)):
-                pj = j
-                pviol = viol[j]
-                pval = val
-            continue
-        if seed:
-            if nt < SEED_SIZE:
-                topv[nt] = -val
+        val = key[j]
+        if val < thr:
+            if val < best:
+                best = val
+                bj = j
+            if not seed:
+                thr = best
+            elif nt < SEED_SIZE:
+                topv[nt] = val
                 topj[nt] = j
                 nt += 1
                 if nt == SEED_SIZE:
-                    low = 0
+                    worst = 0
                     for a in range(1, SEED_SIZE):
-                        if topv[a] < topv[low]:
-                            low = a
-            elif -val > topv[low]:
-                topv[low] = -val
-                topj[low] = j
-                low = 0
+                        if topv[a] > topv[worst]:
+                            worst = a
+                    thr = topv[worst]
+            else:                        # replaces the worst of the SEED_SIZE best
+                topv[worst] = val
+                topj[worst] = j
+                worst = 0
                 for a in range(1, SEED_SIZE):
-                    if topv[a] < topv[low]:
-                        low = a
-        if val < best:
-            best = val
-            bj = j
+                    if topv[a] > topv[worst]:
+                        worst = a
+                thr = topv[worst]
+    pj = -1                              # q = 1, no j meets the rows without t: the one missing them least
+    if bj < 0 and q == 1:
+        pviol = np.inf
+        pval = np.inf
+        for j in range(nr):
+            lo = lov[j]
+            hi = hiv[j]
+            t = lo if c_t >= 0.0 else hi
+            if j == excl or not (lo <= hi and abs(t) < np.inf):
+                continue
+            val = c_t * t
+            if viol[j] < pviol or (viol[j] == pviol and val < pval):
+                pj = j
+                pviol = viol[j]
+                pval = val
     for a in range(nt):
         _work_add(topj[a], RT, d, k, work, inwork, wcol, nwork)
     partial = False
@@ -729,7 +823,8 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
         phase1 = PHASE1_TOL if attempt == 0 else STRICT_PHASE1_TOL
         nwork[0] = 0
         status, t = _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
-                                lam_idx, lam_val, slack_out, dual_out, harris, phase1, attempt < 2, stop, its, nwork)
+                                lam_idx, lam_val, slack_out, dual_out, harris, phase1, attempt < 2, stop, its, nwork,
+                                attempt == 0)
         if status == OPTIMAL or status == INFEASIBLE or status == UNBOUNDED:
             break
     its[3] = nwork[1]
@@ -738,9 +833,10 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
 
 @jit(cache=True)
 def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
-                lam_idx, lam_val, slack_out, dual_out, harris, phase1, scaled, stop, its, nwork):
+                lam_idx, lam_val, slack_out, dual_out, harris, phase1, scaled, stop, its, nwork, restrict):
     """One attempt of ``solve_one``: Harris relaxation ``harris``, phase I infeasibility threshold
-    ``phase1``, rows scaled to the DMU (``scaled``) or as given."""
+    ``phase1``, rows scaled to the DMU (``scaled``) or as given; ``restrict``: phase III over the
+    lambdas of phase II's optimal face only."""
     k, nr = RT.shape
     r = k + q
     nvar = nr + 1 + k + q + r
@@ -790,6 +886,7 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
     work = np.empty(cap, dtype=np.int64)
     inwork = np.zeros(nr if partial_ok else 0, dtype=np.bool_)
     wcol = np.empty((k, cap))
+    dl = np.empty(nr)
     # 1: a feasible basis on one reference DMU; 2: the same with artificials in the rows it misses
     crashed = _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e0 == 0.0, basis, isbasic, xN,
                      asign, work, inwork, wcol, nwork)
@@ -823,7 +920,7 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
         for i in range(r):
             c[nr + 1 + k + q + i] = 1.0
         status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
-                               excl, harris, work, inwork, wcol, nwork, -np.inf)
+                               excl, harris, work, inwork, wcol, nwork, -np.inf, dl, False)
         its[0] += it
         if status != OPTIMAL:
             return status, np.nan
@@ -844,7 +941,7 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
             xN[a] = 0.0
     c[nr] = c_t
     status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl,
-                           harris, work, inwork, wcol, nwork, stop)
+                           harris, work, inwork, wcol, nwork, stop, dl, False)
     its[1] += it
     stopped = status == STOPPED
     if stopped:
@@ -868,8 +965,27 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
         c[nr] = 0.0
         for i in range(k):
             c[nr + 1 + i] = -w[i]
+        # With t fixed at its optimum, phase III moves on the optimal face of phase II: a lambda whose
+        # phase II reduced cost is positive is 0 at every point of it (complementary slackness). So
+        # (first attempt, partial pricing) phase III prices only the lambdas with reduced cost at most
+        # FACE_TOL at the final duals of phase II (dl: phase II's last full pass), never all of them;
+        # ``certify`` proves the result optimal over all lambdas (its dual pi3 + mu pi2).
+        face = restrict and partial_ok
+        if face:
+            nface = 0
+            for j in range(nr):
+                if dl[j] <= FACE_TOL and j != excl:
+                    nface += 1
+            face = nface <= work.shape[0]
+        if face:
+            for a in range(nwork[0]):
+                inwork[work[a]] = False
+            nwork[0] = 0
+            for j in range(nr):
+                if dl[j] <= FACE_TOL and j != excl:
+                    _work_add(j, RT, d, k, work, inwork, wcol, nwork)
         status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
-                               excl, harris, work, inwork, wcol, nwork, -np.inf)
+                               excl, harris, work, inwork, wcol, nwork, -np.inf, dl, face)
         its[2] += it
         if status != OPTIMAL:
             return status + 10, t   # +10: the score is good, phase III failed
@@ -904,13 +1020,16 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
 
 
 @jit(cache=True)
-def _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, cs, excl, t, pi,
-                lam_idx, lam_val, cnt, sl, e):
+def _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, cs, excl, t, pi, pis,
+                lam_idx, lam_val, cnt, sl, e, dl, given):
     """Dual feasibility of pi for min c_t t + cs's over the row-scaled LP (t in [t_lo, t_hi]) and
     complementary slackness with the point (lambda, t, s, e); returns (feasible, dual objective,
     scale of its terms, complementarity error sum_j |d_j| * (distance of x_j from its bound)). The
     complementarity error bounds what a reduced cost within the tolerance can still be worth at
-    this point (a reduced cost of -4e-10 on a slack of 1e7 is not zero)."""
+    this point (a reduced cost of -4e-10 on a slack of 1e7 is not zero). ``dl`` (length nr) holds
+    the lambdas' reduced costs at pi on return; with ``given`` the caller has computed them.
+    The tolerances and the scale are those of the duals ``pis`` (pi itself, or for ``certify``'s
+    slack LP pi3 where pi = pi3 + mu pi2: the mu pi2 part must hold exactly, up to rounding)."""
     k, nr = RT.shape
     tol = CERT_TOL
     dobj = 0.0
@@ -918,27 +1037,28 @@ def _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, cs,
     comp = 0.0
     for i in range(k):
         dobj += b[i] * pi[i]
-        mag += abs(b[i] * pi[i])
+        mag += abs(b[i] * pis[i])
     piq = 0.0
+    psq = 0.0
     if q == 1:
         piq = pi[k]
+        psq = pis[k]
         dobj += piq
-        mag += abs(piq)
+        mag += abs(psq)
     # lambdas: reduced cost -pi'a_j >= 0 (lower bound 0, no upper bound); row by row over the columns
-    dl = np.empty(nr)
-    al = np.empty(nr)
-    for j in range(nr):
-        dl[j] = -piq
-        al[j] = abs(piq)
-    for i in range(k):
-        pd = pi[i] * d[i]
-        for j in range(nr):
-            v = pd * RT[i, j]
-            dl[j] -= v
-            al[j] += abs(v)
-    for j in range(nr):
-        if j != excl and dl[j] < -tol * max(1.0, al[j]):
-            return False, dobj, mag, comp
+    # (the scale |pi_q| + sum_i |pi_i d_i RT[i, j]| only for the columns below -tol)
+    pd = np.empty(k)
+    nzr = np.empty(k, dtype=np.int64)
+    nnz = _nonzero_rows(pi, d, k, pd, nzr)
+    if not given:
+        _price(RT, nr, pd, nzr, nnz, -piq, dl)
+    for j in range(nr if _count_below(dl, nr, -tol) > 0 else 0):
+        if dl[j] < -tol and j != excl:
+            aj = abs(psq)
+            for i in range(k):
+                aj += abs(pis[i] * d[i] * RT[i, j])
+            if dl[j] < -tol * max(1.0, aj):
+                return False, dobj, mag, comp
     for c in range(cnt):                  # the basic lambdas are the nonzero ones
         j = lam_idx[c]
         dj = -piq
@@ -947,31 +1067,33 @@ def _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, cs,
         comp += abs(dj) * abs(lam_val[c])
     # t
     dt = c_t
+    dts = c_t
     at = abs(c_t)
     for i in range(k):
         dt += pi[i] * g[i]
-        at += abs(pi[i] * g[i])
+        dts += pis[i] * g[i]
+        at += abs(pis[i] * g[i])
     ok, term = _bound_term(dt, t_lo, t_hi, tol * max(1.0, at))
     if not ok:
         return False, dobj, mag, comp
     dobj += term
-    mag += abs(term)
+    mag += abs(_bound_term(dts, t_lo, t_hi, np.inf)[1])
     comp += abs(dt) * _distance(t, t_lo, t_hi)
     # slacks: +1 in input rows, -1 in output rows; bounds [0, s_ub]
     for i in range(k):
         ds = cs[i] - (pi[i] if i < k_in else -pi[i])
-        ok, term = _bound_term(ds, 0.0, s_ub[i], tol * max(1.0, abs(cs[i]) + abs(pi[i])))
+        ok, term = _bound_term(ds, 0.0, s_ub[i], tol * max(1.0, abs(cs[i]) + abs(pis[i])))
         if not ok:
             return False, dobj, mag, comp
         dobj += term
-        mag += abs(term)
+        mag += abs(_bound_term(cs[i] - (pis[i] if i < k_in else -pis[i]), 0.0, s_ub[i], np.inf)[1])
         comp += abs(ds) * _distance(sl[i], 0.0, s_ub[i])
     if q == 1:
-        ok, term = _bound_term(-piq, rts_lo, rts_hi, tol * max(1.0, abs(piq)))
+        ok, term = _bound_term(-piq, rts_lo, rts_hi, tol * max(1.0, abs(psq)))
         if not ok:
             return False, dobj, mag, comp
         dobj += term
-        mag += abs(term)
+        mag += abs(_bound_term(-psq, rts_lo, rts_hi, np.inf)[1])
         comp += abs(piq) * _distance(e, rts_lo, rts_hi)
     return True, dobj, mag, comp
 
@@ -1046,8 +1168,9 @@ def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl
     # optimality of the score: pi2 dual feasible, no gap, complementary with the point
     e = 1.0 - lamsum
     zero = np.zeros(k)
+    d2 = np.empty(nr)
     ok, dobj, mag, comp = _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, zero, excl, t,
-                                      pi2, lam_idx, lam_val, cnt, sl, e)
+                                      pi2, pi2, lam_idx, lam_val, cnt, sl, e, d2, False)
     bound = tol * max(1.0, abs(c_t * t), mag)
     if not ok or abs(c_t * t - dobj) > bound or comp > bound:
         return 1
@@ -1057,8 +1180,30 @@ def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl
         for i in range(k):
             cs[i] = -w[i]
             pobj -= w[i] * sl[i]
-        ok, dobj, mag, comp = _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t, t, 0.0, s_ub, cs, excl, t, pi3,
-                                          lam_idx, lam_val, cnt, sl, e)
+        # The slack LP's dual: y = pi3 + mu pi2, mu >= 0 the least that makes every lambda's reduced
+        # cost d3_j + mu d2_j non-negative where d3_j < -OPT_TOL (phase III may have priced only the
+        # optimal face of phase II: d2_j > 0 off it). With t fixed, pi2 prices the slack LP's
+        # primal objective-free part at (almost) no gap, so y has pi3's gap plus mu times phase II's.
+        r = k + q
+        pd = np.empty(k)
+        nzr = np.empty(k, dtype=np.int64)
+        nnz = _nonzero_rows(pi3, d, k, pd, nzr)
+        dy = np.empty(nr)
+        _price(RT, nr, pd, nzr, nnz, -(pi3[k] if q == 1 else 0.0), dy)
+        mu = 0.0
+        for j in range(nr):
+            if dy[j] < -OPT_TOL and d2[j] > 0.0 and j != excl:
+                mu = max(mu, -dy[j] / d2[j])
+        if mu > MU_MAX:                    # rounding in mu pi2 could reach the tolerance
+            return 2
+        y = np.empty(r)
+        for i in range(r):
+            y[i] = pi3[i] + mu * pi2[i]
+        if mu > 0.0:
+            for j in range(nr):
+                dy[j] += mu * d2[j]
+        ok, dobj, mag, comp = _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t, t, 0.0, s_ub, cs, excl, t, y,
+                                          pi3, lam_idx, lam_val, cnt, sl, e, dy, True)
         bound = tol * max(1.0, abs(pobj), mag)
         if not ok or abs(pobj - dobj) > bound or comp > bound:
             return 2
@@ -1121,10 +1266,22 @@ def solve_stack(RTs, k_in, q, rts_lo, rts_hi, Bs, Gs, t_lo, t_hi, c_t, s_ub, w, 
 # --------------------------------------------------------------------------------------------------
 
 @jit(cache=True)
-def _ddf(RT, nf, k_in, q, p, excl, dual, lam_idx, lam_val, slack, stop=-np.inf):
-    """max beta s.t. (x_o (1 - beta), y_o (1 + beta)) in T(RT[:, :nf]) (beta free): (status, beta).
+def _first_columns(RT, nf):
+    """RT[:, :nf] as a C-contiguous array. The kernel is compiled for the layout it is given: on a
+    slice (strided rows) its loops over the columns are not vectorised."""
+    k = RT.shape[0]
+    out = np.empty((k, nf))
+    for i in range(k):
+        for j in range(nf):
+            out[i, j] = RT[i, j]
+    return out
 
-    beta < 0: the point lies outside the technology spanned by the first nf columns; the phase II
+
+@jit(cache=True)
+def _ddf(RT, k_in, q, p, excl, dual, lam_idx, lam_val, slack, stop=-np.inf):
+    """max beta s.t. (x_o (1 - beta), y_o (1 + beta)) in T(RT) (beta free): (status, beta).
+
+    beta < 0: the point lies outside the technology spanned by the columns of RT; the phase II
     duals then define a hyperplane u'y - v'x - w <= 0 valid on them and violated at the point.
     With ``stop`` = tol the LP ends as soon as beta >= -tol is reached (the point is inside): only a
     point outside needs the optimum and its hyperplane."""
@@ -1134,7 +1291,7 @@ def _ddf(RT, nf, k_in, q, p, excl, dual, lam_idx, lam_val, slack, stop=-np.inf):
         g[i] = -p[i] if i < k_in else p[i]
     s_ub = np.full(k, np.inf)
     w = np.zeros(k)
-    st, beta, _ = solve_one(RT[:, :nf], k_in, q, 0.0, 0.0, p, g, -np.inf, np.inf, -1.0, s_ub, w, excl, False,
+    st, beta, _ = solve_one(RT, k_in, q, 0.0, 0.0, p, g, -np.inf, np.inf, -1.0, s_ub, w, excl, False,
                             lam_idx, lam_val, slack, dual, stop)
     return st, beta
 
@@ -1221,6 +1378,7 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
         RT[i, 0] = P[j0, i]
     nf = 1
     beta = np.empty(block)
+    RF = _first_columns(RT, nf)                     # the frame so far, contiguous
     for start in range(0, n, block):
         stop = min(n, start + block)
         nb = stop - start
@@ -1232,7 +1390,7 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
                 li = np.empty(r, dtype=np.int64)
                 lv = np.empty(r)
                 sl = np.empty(k)
-                st, b = _ddf(RT, nf, k_in, q, P[o], -1, d, li, lv, sl, tol)
+                st, b = _ddf(RF, k_in, q, P[o], -1, d, li, lv, sl, tol)
                 beta[t] = b if st == OPTIMAL else -np.inf
         lps += nb
         d = np.empty(r)
@@ -1247,7 +1405,7 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
                 candidate[o] = False
                 continue
             while True:
-                st, b = _ddf(RT, nf, k_in, q, P[o], -1, d, li, lv, sl, tol)
+                st, b = _ddf(RF, k_in, q, P[o], -1, d, li, lv, sl, tol)
                 lps += 1
                 if st == OPTIMAL and b >= -tol:
                     candidate[o] = False
@@ -1270,6 +1428,7 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
                 for i in range(k):
                     RT[i, nf] = P[j, i]
                 nf += 1
+                RF = _first_columns(RT, nf)
                 if j == o:
                     break
     # Members picked among ties (or kept for numerical trouble): drop those inside the others' hull.
@@ -1292,7 +1451,7 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
             tmp = RT[i, pos]
             RT[i, pos] = RT[i, last]
             RT[i, last] = tmp
-        st, b = _ddf(RT, nf - 1, k_in, q, P[j], -1, d, li, lv, sl, tol)
+        st, b = _ddf(_first_columns(RT, nf - 1), k_in, q, P[j], -1, d, li, lv, sl, tol)
         lps += 1
         if st == OPTIMAL and b >= -tol:
             in_frame[j] = False
@@ -1309,7 +1468,6 @@ def outside(P, k_in, q, F, tol):
     spanned by the rows of F (VRS, q = 1, or CRS, q = 0); each row's LP stops as soon as a point of
     that technology within ``tol`` is found. A row whose LP ends otherwise counts as outside."""
     n, k = P.shape
-    nf = F.shape[0]
     r = k + q
     RT = np.ascontiguousarray(F.T)
     out = np.ones(n, dtype=np.bool_)
@@ -1318,6 +1476,6 @@ def outside(P, k_in, q, F, tol):
         li = np.empty(r, dtype=np.int64)
         lv = np.empty(r)
         sl = np.empty(k)
-        st, b = _ddf(RT, nf, k_in, q, P[o], -1, d, li, lv, sl, tol)
+        st, b = _ddf(RT, k_in, q, P[o], -1, d, li, lv, sl, tol)
         out[o] = not (st == OPTIMAL and b >= -tol)
     return out
