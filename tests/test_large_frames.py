@@ -21,9 +21,10 @@ import pandas as pd
 import pytest
 
 import efficiency as ef
-from benchmarks.data import dula
-from solvers import numba_core
-from solvers.envelopment import EnvelopmentProblem
+from benchmarks.data import cobb_douglas, dula
+from solvers import numba_core, screening
+from solvers.envelopment import EnvelopmentProblem, solve_envelopment
+from solvers.highs import HighsSolver
 
 TOL = 1e-6
 N, M, S, SHARE = 420, 3, 3, 0.5            # a frame of 210 DMUs (VRS): above PARTIAL_MIN
@@ -151,3 +152,38 @@ def test_many_outputs_start_phase_one_from_the_nearest_reference_dmu():
     plain = _quiet(ef.dea, df, inputs=list(df.columns[:10]), outputs=list(df.columns[10:]), rts="vrs",
                    reference=ref, solver="highs", screen=False, slacks=False)
     np.testing.assert_allclose(raw[1], plain.scores.to_numpy(), rtol=0, atol=TOL)
+
+
+def test_slack_phase_on_the_optimal_face_is_certified_over_all_columns(monkeypatch):
+    """Phase III (max slacks at the optimal score) prices only the lambdas on phase II's optimal face
+    (reduced cost ~0 at its final duals) and adds no full pricing pass; its certificate is the dual
+    pi3 + mu pi2 over every column. On Cobb-Douglas data some LPs need mu > 0 (a lambda off the face
+    that pi3 alone would price as improving); the slack sums equal HiGHS's over all the columns."""
+    X, Y = cobb_douglas(1500, 3, 2, seed=2)
+    P = np.hstack([X, Y])
+    P = P / P.mean(axis=0)
+    R = P[screening.frame(P, 3, False)]
+    assert R.shape[0] > numba_core.kernel().PARTIAL_MIN
+    rows = np.arange(0, 1500, 30)
+    prob = _problem(R, P[rows], 3, True)
+    twin = numba_core.twin()
+    calls = []
+    original = twin._dual_check
+
+    def recording(*args):
+        calls.append(not np.array_equal(args[15], args[16]))  # y = pi3 + mu pi2 with mu > 0
+        return original(*args)
+
+    monkeypatch.setattr(twin, "_dual_check", recording)
+    status, t, work, _, _, slack = numba_core.run_kernel(prob, twin)[:6]
+    assert np.all(status == 0)
+    assert any(calls), len(calls)                         # the combined dual was needed somewhere
+    compiled = numba_core.run_kernel(prob)
+    np.testing.assert_array_equal(compiled[2], work)     # the twin took the compiled kernel's path
+    without = numba_core.run_kernel(replace(prob, slacks=False))[2]
+    np.testing.assert_array_equal(work[:, 3], without[:, 3])   # no full pass in phase III
+    plain = solve_envelopment(HighsSolver(), prob)            # the same LPs, HiGHS, every column
+    assert np.all(plain.status == 0)
+    np.testing.assert_allclose(t, plain.t, rtol=0, atol=TOL)
+    ps = plain.slack.sum(axis=1)
+    np.testing.assert_allclose(slack.sum(axis=1), ps, rtol=0, atol=TOL * max(1.0, float(np.abs(ps).max())))
