@@ -970,13 +970,8 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
         # (first attempt, partial pricing) phase III prices only the lambdas with reduced cost at most
         # FACE_TOL at the final duals of phase II (dl: phase II's last full pass), never all of them;
         # ``certify`` proves the result optimal over all lambdas (its dual pi3 + mu pi2).
-        face = restrict and partial_ok
-        if face:
-            nface = 0
-            for j in range(nr):
-                if dl[j] <= FACE_TOL and j != excl:
-                    nface += 1
-            face = nface <= work.shape[0]
+        # (at most a working set's worth of them: counted with x < nextafter(FACE_TOL), i.e. x <= FACE_TOL)
+        face = restrict and partial_ok and _count_below(dl, nr, np.nextafter(FACE_TOL, np.inf)) <= work.shape[0]
         if face:
             for a in range(nwork[0]):
                 inwork[work[a]] = False
@@ -1191,7 +1186,7 @@ def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl
         dy = np.empty(nr)
         _price(RT, nr, pd, nzr, nnz, -(pi3[k] if q == 1 else 0.0), dy)
         mu = 0.0
-        for j in range(nr):
+        for j in range(nr if _count_below(dy, nr, -OPT_TOL) > 0 else 0):
             if dy[j] < -OPT_TOL and d2[j] > 0.0 and j != excl:
                 mu = max(mu, -dy[j] / d2[j])
         if mu > MU_MAX:                    # rounding in mu pi2 could reach the tolerance
