@@ -46,6 +46,7 @@ WORK_CAP = 512        # most columns a working set holds (copied, row-scaled, in
 WORKING_ADD = 32       # columns a full pricing pass adds to the working set (the best improving ones)
 DEGENERATE_GAIN = 1e-10   # objective gain at or below which a pivot counts as degenerate
 MAX_ITER = 50000       # per phase
+NEIGHBOUR_CHUNKS = 256  # solve_batch: runs of neighbouring DMUs, solved in a row (each warm from the last)
 MU_MAX = 1e6           # largest multiple of pi2 in the slack LP's certificate (certify)
 FACE_TOL = 1e-9        # phase II reduced cost up to which a lambda counts as on the optimal face
 CERT_TOL = 1e-7        # the final point's certificate (relative): residuals, bounds, reduced costs, gap
@@ -797,7 +798,7 @@ def row_scale(b, g, d):
 
 @jit(cache=True)
 def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
-              lam_idx, lam_val, slack_out, dual_out, stop=-np.inf):
+              lam_idx, lam_val, slack_out, dual_out, seed_cols, stop=-np.inf):
     """Solve the LP of one DMU against the reference columns RT (k x n_ref); fills lam_idx/lam_val
     (basic lambdas, -1 padded), slack_out and dual_out (phase II duals of the LP as given); returns
     (status, t, work): work = [iterations of phase I, II and III, full pricing passes over all the
@@ -809,6 +810,9 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
     so without the row scaling (which can hide a reduced cost in a row where the DMU's value is 0
     and the direction tiny); if all fail, the status says so (a failed certificate: NUMERICAL;
     phase III: 10 + the code).
+
+    ``seed_cols``: reference columns (-1: none) that join the working set after the crash on the
+    first attempt (``solve_batch``: the basic lambdas of the previous, neighbouring DMU's LP).
 
     With a finite ``stop``, phase II ends as soon as its objective c_t t reaches ``stop``: the status
     is then OPTIMAL and t a feasible value at least that good, certified primal feasible only (the
@@ -824,7 +828,7 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
         nwork[0] = 0
         status, t = _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
                                 lam_idx, lam_val, slack_out, dual_out, harris, phase1, attempt < 2, stop, its, nwork,
-                                attempt == 0)
+                                attempt == 0, seed_cols)
         if status == OPTIMAL or status == INFEASIBLE or status == UNBOUNDED:
             break
     its[3] = nwork[1]
@@ -833,7 +837,7 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
 
 @jit(cache=True)
 def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
-                lam_idx, lam_val, slack_out, dual_out, harris, phase1, scaled, stop, its, nwork, restrict):
+                lam_idx, lam_val, slack_out, dual_out, harris, phase1, scaled, stop, its, nwork, restrict, seed_cols):
     """One attempt of ``solve_one``: Harris relaxation ``harris``, phase I infeasibility threshold
     ``phase1``, rows scaled to the DMU (``scaled``) or as given; ``restrict``: phase III over the
     lambdas of phase II's optimal face only."""
@@ -890,6 +894,11 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
     # 1: a feasible basis on one reference DMU; 2: the same with artificials in the rows it misses
     crashed = _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e0 == 0.0, basis, isbasic, xN,
                      asign, work, inwork, wcol, nwork)
+    if restrict and partial_ok:             # the caller's seed columns join the working set
+        for a in range(seed_cols.shape[0]):
+            j = seed_cols[a]
+            if 0 <= j < nr and j != excl:
+                _work_add(j, RT, d, k, work, inwork, wcol, nwork)
     if crashed > 0:
         if not _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
             crashed = 0
@@ -1205,12 +1214,44 @@ def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl
     return 0
 
 
+@jit(cache=True)
+def _near_order(B, G):
+    """An order of the DMUs in which neighbours are alike: the Morton (Z-order) codes of their data
+    |b| + |g| (the first 60 columns), each column scaled to [0, 1] and cut into 2^(60 // k) levels;
+    a Z-order curve keeps most points near those near them in the data."""
+    n = B.shape[0]
+    k = min(B.shape[1], 60)
+    V = np.empty((n, k))
+    for o in range(n):
+        for i in range(k):
+            V[o, i] = abs(B[o, i]) + abs(G[o, i])
+    bits = min(20, 60 // k)
+    levels = (1 << bits) - 1
+    code = np.zeros(n, dtype=np.int64)
+    for i in range(k):
+        lo = V[:, i].min()
+        hi = V[:, i].max()
+        span = hi - lo if hi > lo else 1.0
+        for o in range(n):
+            qv = np.int64((V[o, i] - lo) / span * levels)
+            for bb in range(bits):
+                if (qv >> bb) & 1:
+                    code[o] |= np.int64(1) << (bb * k + i)
+    return np.argsort(code)
+
+
 @jit(cache=True, parallel=True)
 def solve_batch(R, k_in, q, rts_lo, rts_hi, B, G, t_lo, t_hi, c_t, s_ub, w, excl, slacks):
     """solve_one for every row of B/G (DMUs in parallel; t bounds per DMU). Returns status, t,
     work (n x 4: iterations of phases I, II and III, full pricing passes; ``solve_one``), basic lambda
     indices/values (n x r, -1 padded), slacks (n x k), phase II duals (n x r).
-    A status of 10 + code means the score is good but phase III (slacks) ended with that code."""
+    A status of 10 + code means the score is good but phase III (slacks) ended with that code.
+
+    With partial pricing (more than PARTIAL_MIN reference columns) the DMUs are taken in an order in
+    which neighbours are alike (``_near_order``), cut into NEIGHBOUR_CHUNKS runs solved in parallel;
+    within a run each LP's working set starts with the basic lambdas of the one before it (near
+    DMUs have near optimal facets: fewer pivots and full pricing passes). The chunks, not the
+    threads, fix which LP follows which: the same answer on any number of threads."""
     n, k = B.shape
     r = k + q
     RT = np.ascontiguousarray(R.T)
@@ -1221,12 +1262,21 @@ def solve_batch(R, k_in, q, rts_lo, rts_hi, B, G, t_lo, t_hi, c_t, s_ub, w, excl
     lam_val = np.zeros((n, r))
     slack = np.zeros((n, k))
     dual = np.zeros((n, r))
-    for o in prange(n):
-        st, to, it = solve_one(RT, k_in, q, rts_lo, rts_hi, B[o], G[o], t_lo[o], t_hi[o], c_t, s_ub, w, excl[o],
-                               slacks, lam_idx[o], lam_val[o], slack[o], dual[o])
-        status[o] = st
-        t[o] = to
-        iters[o, :] = it
+    order = _near_order(B, G) if R.shape[0] > PARTIAL_MIN else np.arange(n)
+    nch = min(n, NEIGHBOUR_CHUNKS)
+    for c in prange(nch):
+        lo = c * n // nch
+        hi = (c + 1) * n // nch
+        prev = -1
+        for a in range(lo, hi):
+            o = order[a]
+            seedc = lam_idx[prev] if prev >= 0 else np.empty(0, dtype=np.int64)
+            st, to, it = solve_one(RT, k_in, q, rts_lo, rts_hi, B[o], G[o], t_lo[o], t_hi[o], c_t, s_ub, w, excl[o],
+                                   slacks, lam_idx[o], lam_val[o], slack[o], dual[o], seedc)
+            status[o] = st
+            t[o] = to
+            iters[o, :] = it
+            prev = o
     return status, t, iters, lam_idx, lam_val, slack, dual
 
 
@@ -1249,7 +1299,7 @@ def solve_stack(RTs, k_in, q, rts_lo, rts_hi, Bs, Gs, t_lo, t_hi, c_t, s_ub, w, 
         j = i // n
         o = i - j * n
         st, to, it = solve_one(RTs[j], k_in, q, rts_lo, rts_hi, Bs[j, o], Gs[j, o], t_lo[j, o], t_hi[j, o], c_t,
-                               s_ub, w, excl[j, o], slacks, lam_idx[j, o], lam_val[j, o], slack[j, o], dual[j, o])
+                               s_ub, w, excl[j, o], slacks, lam_idx[j, o], lam_val[j, o], slack[j, o], dual[j, o], np.empty(0, dtype=np.int64))
         status[j, o] = st
         t[j, o] = to
         iters[j, o, :] = it
@@ -1287,7 +1337,7 @@ def _ddf(RT, k_in, q, p, excl, dual, lam_idx, lam_val, slack, stop=-np.inf):
     s_ub = np.full(k, np.inf)
     w = np.zeros(k)
     st, beta, _ = solve_one(RT, k_in, q, 0.0, 0.0, p, g, -np.inf, np.inf, -1.0, s_ub, w, excl, False,
-                            lam_idx, lam_val, slack, dual, stop)
+                            lam_idx, lam_val, slack, dual, np.empty(0, dtype=np.int64), stop)
     return st, beta
 
 
