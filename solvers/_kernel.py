@@ -46,6 +46,7 @@ WORK_CAP = 512        # most columns a working set holds (copied, row-scaled, in
 WORKING_ADD = 32       # columns a full pricing pass adds to the working set (the best improving ones)
 DEGENERATE_GAIN = 1e-10   # objective gain at or below which a pivot counts as degenerate
 MAX_ITER = 50000       # per phase
+SEED_PREV = 4          # solve_batch: an LP's working set starts with the basic lambdas of the last SEED_PREV LPs
 NEIGHBOUR_CHUNKS = 256  # solve_batch: runs of neighbouring DMUs, solved in a row (each warm from the last)
 MU_MAX = 1e6           # largest multiple of pi2 in the slack LP's certificate (certify)
 FACE_TOL = 1e-9        # phase II reduced cost up to which a lambda counts as on the optimal face
@@ -812,7 +813,7 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
     phase III: 10 + the code).
 
     ``seed_cols``: reference columns (-1: none) that join the working set after the crash on the
-    first attempt (``solve_batch``: the basic lambdas of the previous, neighbouring DMU's LP).
+    first attempt (``solve_batch``: the basic lambdas of the previous, neighbouring DMUs' LPs).
 
     With a finite ``stop``, phase II ends as soon as its objective c_t t reaches ``stop``: the status
     is then OPTIMAL and t a feasible value at least that good, certified primal feasible only (the
@@ -1216,15 +1217,21 @@ def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl
 
 @jit(cache=True)
 def _near_order(B, G):
-    """An order of the DMUs in which neighbours are alike: the Morton (Z-order) codes of their data
-    |b| + |g| (the first 60 columns), each column scaled to [0, 1] and cut into 2^(60 // k) levels;
-    a Z-order curve keeps most points near those near them in the data."""
+    """An order of the DMUs in which neighbours have alike LPs: the Morton (Z-order) codes of
+    |b_i| + |g_i| / sum|g| (the first 60 rows; for the input-oriented radial LP, the input mix and
+    the outputs: DMUs that differ only in the scale of their inputs have the same projection), each
+    column scaled to [0, 1] and cut into 2^(60 // k) levels. A Z-order curve keeps most points next
+    to points near them."""
     n = B.shape[0]
     k = min(B.shape[1], 60)
     V = np.empty((n, k))
     for o in range(n):
+        gs = 0.0
+        for i in range(B.shape[1]):
+            gs += abs(G[o, i])
+        gs = gs if gs > 0.0 else 1.0
         for i in range(k):
-            V[o, i] = abs(B[o, i]) + abs(G[o, i])
+            V[o, i] = abs(B[o, i]) + abs(G[o, i]) / gs
     bits = min(20, 60 // k)
     levels = (1 << bits) - 1
     code = np.zeros(n, dtype=np.int64)
@@ -1249,8 +1256,8 @@ def solve_batch(R, k_in, q, rts_lo, rts_hi, B, G, t_lo, t_hi, c_t, s_ub, w, excl
 
     With partial pricing (more than PARTIAL_MIN reference columns) the DMUs are taken in an order in
     which neighbours are alike (``_near_order``), cut into NEIGHBOUR_CHUNKS runs solved in parallel;
-    within a run each LP's working set starts with the basic lambdas of the one before it (near
-    DMUs have near optimal facets: fewer pivots and full pricing passes). The chunks, not the
+    within a run each LP's working set starts with the basic lambdas of the SEED_PREV LPs before it
+    (near DMUs have near optimal facets: fewer pivots and full pricing passes). The runs, not the
     threads, fix which LP follows which: the same answer on any number of threads."""
     n, k = B.shape
     r = k + q
@@ -1267,16 +1274,17 @@ def solve_batch(R, k_in, q, rts_lo, rts_hi, B, G, t_lo, t_hi, c_t, s_ub, w, excl
     for c in prange(nch):
         lo = c * n // nch
         hi = (c + 1) * n // nch
-        prev = -1
+        seedc = np.full(SEED_PREV * r, -1, dtype=np.int64)
         for a in range(lo, hi):
             o = order[a]
-            seedc = lam_idx[prev] if prev >= 0 else np.empty(0, dtype=np.int64)
             st, to, it = solve_one(RT, k_in, q, rts_lo, rts_hi, B[o], G[o], t_lo[o], t_hi[o], c_t, s_ub, w, excl[o],
                                    slacks, lam_idx[o], lam_val[o], slack[o], dual[o], seedc)
             status[o] = st
             t[o] = to
             iters[o, :] = it
-            prev = o
+            slot = (a - lo) % SEED_PREV
+            for i in range(r):
+                seedc[slot * r + i] = lam_idx[o, i]
     return status, t, iters, lam_idx, lam_val, slack, dual
 
 
