@@ -581,16 +581,16 @@ def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis
         amax = np.zeros(nr)
         bmin = np.full(nr, np.inf)
         for i in range(k):
-            di = d[i]
             gi = g[i]
+            dg = d[i] / gi               # one division per row, not per column
             if gi < 0.0:
                 for j in range(nr):
-                    a = -(RT[i, j] * di / gi)
+                    a = -(RT[i, j] * dg)
                     if not a <= amax[j]:
                         amax[j] = a
             else:
                 for j in range(nr):
-                    a = RT[i, j] * di / gi
+                    a = RT[i, j] * dg
                     if not a >= bmin[j]:
                         bmin[j] = a
         for j in range(nr):
@@ -632,14 +632,15 @@ def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis
             continue
         di = d[i]
         bi = b[i]
+        ri = 1.0 / gi                    # (a product: a division per column would bound the loop)
         if (i < k_in) == (gi > 0.0):     # input rows: g t >= v - b; outputs: g t <= v - b
             for j in range(nr):
-                bound = (lamv[j] * RT[i, j] * di - bi) / gi
+                bound = (lamv[j] * RT[i, j] * di - bi) * ri
                 if bound > lov[j]:
                     lov[j] = bound
         else:
             for j in range(nr):
-                bound = (lamv[j] * RT[i, j] * di - bi) / gi
+                bound = (lamv[j] * RT[i, j] * di - bi) * ri
                 if bound < hiv[j]:
                     hiv[j] = bound
     # each j's start value c_t t (inf where j gives none), in one loop the compiler vectorises; then

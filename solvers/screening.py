@@ -21,8 +21,9 @@ maximiser chosen among ties is checked against the rest of the frame at the end.
 relative distance ``tol`` (1e-9) of the frame's technology count as inside; a membership LP stops
 as soon as it finds its DMU inside.
 
-Large sets (``SPLIT_MIN`` DMUs and more) are first thinned: the frame F0 of the 1/SAMPLE_SHARE
-DMUs most likely to be efficient (at least SAMPLE_MIN) is found (recursively), then every DMU is
+Large sets (``SPLIT_MIN`` DMUs and more) are first thinned: the frame F0 of about 1/SAMPLE_SHARE
+of the DMUs (at least SAMPLE_MIN), those most likely to be efficient along SAMPLE_DIRECTIONS
+weight vectors (VRS; CRS: one), is found (recursively), then every DMU is
 tested against the technology of F0 in one parallel pass (``_kernel.outside``). A DMU inside it is
 inside the technology of all DMUs and is not extreme (the frame's technology is the same whichever
 DMUs span it), so the frame of all DMUs is the frame of F0 and the DMUs outside. The search over
@@ -43,11 +44,24 @@ BLOCK = 512
 SPLIT_MIN = 20000
 SAMPLE_SHARE = 20
 SAMPLE_MIN = 5000
+#: VRS: the sample is the union of the best DMUs along this many directions (the tie-break weights
+#: and fixed random perturbations of them); its frame then covers more of the frontier than one
+#: direction's best (n = 100 000 VRS: a first frame of 1 250 DMUs leaves 14 000 DMUs outside, not
+#: 28 000). CRS frames are small; there a larger first frame costs the pass over all DMUs more than
+#: it saves (n = 100 000: 0.41 s against 0.27 s), so CRS samples along the tie-break weights only.
+SAMPLE_DIRECTIONS = 8
 
 
 def _tiebreak(k: int) -> np.ndarray:
     """Fixed strictly positive weights (deterministic) used to pick an extreme point among ties."""
     return 1.0 + 0.5 * np.sin(np.arange(1, k + 1) * 12.9898) ** 2
+
+
+def _score(P: np.ndarray, k_in: int, crs: bool, w: np.ndarray) -> np.ndarray:
+    """How efficient each row looks along the weights w: u'y / v'x (CRS) or u'y - v'x (VRS)."""
+    if crs:
+        return (P[:, k_in:] @ w[k_in:]) / np.maximum(P[:, :k_in] @ w[:k_in], 1e-300)
+    return P[:, k_in:] @ w[k_in:] - P[:, :k_in] @ w[:k_in]
 
 
 def frame(P: np.ndarray, k_in: int, crs: bool, *, module=None, thin: bool = True) -> np.ndarray:
@@ -59,13 +73,16 @@ def frame(P: np.ndarray, k_in: int, crs: bool, *, module=None, thin: bool = True
     n, k = P.shape
     tb = _tiebreak(k)
     # Likely-efficient DMUs first: by the tie-break direction's value.
-    if crs:
-        score = (P[:, k_in:] @ tb[k_in:]) / np.maximum(P[:, :k_in] @ tb[:k_in], 1e-300)
-    else:
-        score = P[:, k_in:] @ tb[k_in:] - P[:, :k_in] @ tb[:k_in]
-    order = np.argsort(-score, kind="stable").astype(np.int64)
+    order = np.argsort(-_score(P, k_in, crs, tb), kind="stable").astype(np.int64)
     if thin and n >= SPLIT_MIN:
-        sample = np.sort(order[:max(SAMPLE_MIN, n // SAMPLE_SHARE)])
+        directions = 1 if crs else SAMPLE_DIRECTIONS
+        each = max(SAMPLE_MIN, n // SAMPLE_SHARE) // directions
+        rng = np.random.default_rng(0)
+        picks = [order[:each]]
+        for _ in range(directions - 1):
+            w = tb * rng.uniform(0.25, 4.0, k)
+            picks.append(np.argsort(-_score(P, k_in, crs, w), kind="stable")[:each])
+        sample = np.unique(np.concatenate(picks))
         f0 = sample[frame(P[sample], k_in, crs, module=mod)]
         keep = mod.outside(P, int(k_in), 0 if crs else 1, np.ascontiguousarray(P[f0]), TOL)
         keep[f0] = True
