@@ -41,14 +41,14 @@ PIVOT_TOL = 1e-11      # smallest |alpha| accepted as a pivot
 REFACTOR_EVERY = 50    # iterations between recomputations of B^-1 and x_B
 DEGENERATE_RUN = 200   # degenerate pivots in a row before the randomised ratio test takes over
 PARTIAL_MIN = 128      # partial pricing (a working set of columns) above this many reference columns
-SEED_SIZE = 16         # columns the crash puts in the working set (the best single reference DMUs)
+SEED_SIZE = 8         # columns the crash puts in the working set (the best single reference DMUs)
 WORK_CAP = 512        # most columns a working set holds (copied, row-scaled, into one dense block)
 WORKING_ADD = 32       # columns a full pricing pass adds to the working set (the best improving ones)
 DEGENERATE_GAIN = 1e-10   # objective gain at or below which a pivot counts as degenerate
 MAX_ITER = 50000       # per phase
-SEED_PREV = 4          # solve_batch: an LP's working set starts with the basic lambdas of the last SEED_PREV LPs
+SEED_PREV = 8          # solve_batch: an LP's working set starts with the basic lambdas of the last SEED_PREV LPs
 NEIGHBOUR_CHUNKS = 256  # solve_batch: runs of neighbouring DMUs, solved in a row (each warm from the last)
-MU_MAX = 1e6           # largest multiple of pi2 in the slack LP's certificate (certify)
+MU_MAX = 1e6           # largest |mu pi2| / max(1, |pi3|) in the slack LP's certificate (certify)
 FACE_TOL = 1e-9        # phase II reduced cost up to which a lambda counts as on the optimal face
 CERT_TOL = 1e-7        # the final point's certificate (relative): residuals, bounds, reduced costs, gap
 ROW_FLOOR = 1e-100     # smallest row size used by the per-DMU row scaling
@@ -1196,11 +1196,21 @@ def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl
         nnz = _nonzero_rows(pi3, d, k, pd, nzr)
         dy = np.empty(nr)
         _price(RT, nr, pd, nzr, nnz, -(pi3[k] if q == 1 else 0.0), dy)
+        # mu from the lambdas that pi3 alone does not certify (below -tol relative, as _dual_check)
         mu = 0.0
-        for j in range(nr if _count_below(dy, nr, -OPT_TOL) > 0 else 0):
-            if dy[j] < -OPT_TOL and d2[j] > 0.0 and j != excl:
-                mu = max(mu, -dy[j] / d2[j])
-        if mu > MU_MAX:                    # rounding in mu pi2 could reach the tolerance
+        for j in range(nr if _count_below(dy, nr, -tol) > 0 else 0):
+            if dy[j] < -tol and d2[j] > 0.0 and j != excl:
+                aj = abs(pi3[k]) if q == 1 else 0.0
+                for i in range(k):
+                    aj += abs(pd[i] * RT[i, j])
+                if dy[j] < -tol * max(1.0, aj):
+                    mu = max(mu, -dy[j] / d2[j])
+        big2 = 0.0
+        big3 = 1.0
+        for i in range(r):
+            big2 = max(big2, abs(pi2[i]))
+            big3 = max(big3, abs(pi3[i]))
+        if mu * big2 > MU_MAX * big3:      # rounding in mu pi2 could reach the tolerance
             return 2
         y = np.empty(r)
         for i in range(r):

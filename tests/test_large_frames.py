@@ -187,3 +187,20 @@ def test_slack_phase_on_the_optimal_face_is_certified_over_all_columns(monkeypat
     np.testing.assert_allclose(t, plain.t, rtol=0, atol=TOL)
     ps = plain.slack.sum(axis=1)
     np.testing.assert_allclose(slack.sum(axis=1), ps, rtol=0, atol=TOL * max(1.0, float(np.abs(ps).max())))
+
+
+def test_slack_certificate_adds_pi2_only_where_pi3_falls_short():
+    """Dula 10 + 10 at 10% efficient: two LPs on which a mu taken from every lambda that pi3 prices
+    below -OPT_TOL (also those within the certificate's own tolerance, whose phase II reduced cost
+    can be tiny) was too large for the certificate's precision on every attempt (status 14: slacks
+    not certified, handed to HiGHS). mu now comes only from the columns pi3 itself does not certify."""
+    X, Y, eff = dula(20000, 10, 10, 0.1, seed=0)
+    P = np.hstack([X, Y])
+    P = P / P.mean(axis=0)
+    prob = _problem(P[eff], P[[17314, 18482]], 10, True)
+    status, t, _, _, _, slack = numba_core.run_kernel(prob)[:6]
+    assert np.all(status == 0), status
+    plain = solve_envelopment(HighsSolver(), prob)
+    np.testing.assert_allclose(t, plain.t, rtol=0, atol=TOL)
+    ps = plain.slack.sum(axis=1)
+    np.testing.assert_allclose(slack.sum(axis=1), ps, rtol=0, atol=TOL * max(1.0, float(np.abs(ps).max())))
