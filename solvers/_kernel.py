@@ -41,15 +41,12 @@ PIVOT_TOL = 1e-11      # smallest |alpha| accepted as a pivot
 REFACTOR_EVERY = 50    # iterations between recomputations of B^-1 and x_B
 DEGENERATE_RUN = 200   # degenerate pivots in a row before the randomised ratio test takes over
 PARTIAL_MIN = 128      # partial pricing (a working set of columns) above this many reference columns
-SEED_SIZE = 8         # columns the crash puts in the working set (the best single reference DMUs)
+SEED_SIZE = 16        # columns the crash puts in the working set (the best single reference DMUs)
 WORK_CAP = 512        # most columns a working set holds (copied, row-scaled, into one dense block)
 WORKING_ADD = 32       # columns a full pricing pass adds to the working set (the best improving ones)
 DEGENERATE_GAIN = 1e-10   # objective gain at or below which a pivot counts as degenerate
 MAX_ITER = 50000       # per phase
-SEED_PREV = 8          # solve_batch: an LP's working set starts with the basic lambdas of the last SEED_PREV LPs
-NEIGHBOUR_CHUNKS = 256  # solve_batch: runs of neighbouring DMUs, solved in a row (each warm from the last)
 MU_MAX = 1e6           # largest |mu pi2| / max(1, |pi3|) in the slack LP's certificate (certify)
-FACE_TOL = 1e-9        # phase II reduced cost up to which a lambda counts as on the optimal face
 CERT_TOL = 1e-7        # the final point's certificate (relative): residuals, bounds, reduced costs, gap
 ROW_FLOOR = 1e-100     # smallest row size used by the per-DMU row scaling
 PHASE1_TOL = 1e-8      # phase I: a sum of artificials above this (times the rhs scale) is infeasibility
@@ -224,6 +221,18 @@ def _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, 
         for jj in range(r):
             acc += Binv[i, jj] * rhs[jj]
         xB[i] = acc
+    # one step of iterative refinement: x_B += B^-1 (rhs - B x_B) (an ill-conditioned basis on
+    # degenerate data otherwise leaves row residuals the certificate rejects)
+    res = rhs.copy()
+    for p in range(r):
+        _column(basis[p], RT, d, nr, k, k_in, q, g, asign, col)
+        for i in range(r):
+            res[i] -= col[i] * xB[p]
+    for i in range(r):
+        acc = 0.0
+        for jj in range(r):
+            acc += Binv[i, jj] * res[jj]
+        xB[i] += acc
     return True
 
 
@@ -253,7 +262,7 @@ def _lcg(state):
 
 @jit(cache=True)
 def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl, harris,
-           work, inwork, wcol, nwork, stop, dl, restricted):
+           work, inwork, wcol, nwork, stop, dl):
     """Primal simplex from a feasible basis until optimal; returns (status, iterations).
 
     Pricing (Dantzig's rule) of the reference columns: with more than PARTIAL_MIN of them, over a
@@ -274,10 +283,7 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
     ``stop`` (phase II of the frame search's membership test): return STOPPED as soon as the
     objective c_t t is at or below it; the point is then feasible but not proven optimal.
 
-    ``dl`` (length nr) receives the reduced costs of the lambdas at each full pass; at OPTIMAL it
-    holds them for the final duals (the last full pass). ``restricted``: price the working set
-    only, never all columns (phase III over the optimal face of phase II, ``_solve_once``); the
-    optimum is then that of the LP over the working set."""
+    ``dl`` (length nr) receives the reduced costs of the lambdas at each full pass."""
     r = k + q
     pi = np.zeros(r)
     alpha = np.zeros(r)
@@ -333,7 +339,7 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
                     best = -dj
                     enter = j
                     direction = 1
-        if enter < 0 and partial_ok and not fresh and not restricted:
+        if enter < 0 and partial_ok and not fresh:
             # the working set is exhausted: the full pass that may declare optimality prices with
             # duals from a fresh factorisation
             since = 0
@@ -347,7 +353,7 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
                 pi[i] = acc
             piq = pi[k] if q == 1 else 0.0
             nnz = _nonzero_rows(pi, d, k, pd, nzr)
-        if enter < 0 and not restricted:
+        if enter < 0:
             nwork[1] += 1
             _price(RT, nr, pd, nzr, nnz, -piq, dl)
             # the improving columns, gathered first without a branch per column (their signs are
@@ -800,7 +806,7 @@ def row_scale(b, g, d):
 
 @jit(cache=True)
 def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
-              lam_idx, lam_val, slack_out, dual_out, seed_cols, stop=-np.inf):
+              lam_idx, lam_val, slack_out, dual_out, stop=-np.inf):
     """Solve the LP of one DMU against the reference columns RT (k x n_ref); fills lam_idx/lam_val
     (basic lambdas, -1 padded), slack_out and dual_out (phase II duals of the LP as given); returns
     (status, t, work): work = [iterations of phase I, II and III, full pricing passes over all the
@@ -812,9 +818,6 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
     so without the row scaling (which can hide a reduced cost in a row where the DMU's value is 0
     and the direction tiny); if all fail, the status says so (a failed certificate: NUMERICAL;
     phase III: 10 + the code).
-
-    ``seed_cols``: reference columns (-1: none) that join the working set after the crash on the
-    first attempt (``solve_batch``: the basic lambdas of the previous, neighbouring DMUs' LPs).
 
     With a finite ``stop``, phase II ends as soon as its objective c_t t reaches ``stop``: the status
     is then OPTIMAL and t a feasible value at least that good, certified primal feasible only (the
@@ -829,8 +832,7 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
         phase1 = PHASE1_TOL if attempt == 0 else STRICT_PHASE1_TOL
         nwork[0] = 0
         status, t = _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
-                                lam_idx, lam_val, slack_out, dual_out, harris, phase1, attempt < 2, stop, its, nwork,
-                                attempt == 0, seed_cols)
+                                lam_idx, lam_val, slack_out, dual_out, harris, phase1, attempt < 2, stop, its, nwork)
         if status == OPTIMAL or status == INFEASIBLE or status == UNBOUNDED:
             break
     its[3] = nwork[1]
@@ -839,10 +841,9 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
 
 @jit(cache=True)
 def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
-                lam_idx, lam_val, slack_out, dual_out, harris, phase1, scaled, stop, its, nwork, restrict, seed_cols):
+                lam_idx, lam_val, slack_out, dual_out, harris, phase1, scaled, stop, its, nwork):
     """One attempt of ``solve_one``: Harris relaxation ``harris``, phase I infeasibility threshold
-    ``phase1``, rows scaled to the DMU (``scaled``) or as given; ``restrict``: phase III over the
-    lambdas of phase II's optimal face only."""
+    ``phase1``, rows scaled to the DMU (``scaled``) or as given."""
     k, nr = RT.shape
     r = k + q
     nvar = nr + 1 + k + q + r
@@ -896,11 +897,6 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
     # 1: a feasible basis on one reference DMU; 2: the same with artificials in the rows it misses
     crashed = _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e0 == 0.0, basis, isbasic, xN,
                      asign, work, inwork, wcol, nwork)
-    if restrict and partial_ok:             # the caller's seed columns join the working set
-        for a in range(seed_cols.shape[0]):
-            j = seed_cols[a]
-            if 0 <= j < nr and j != excl:
-                _work_add(j, RT, d, k, work, inwork, wcol, nwork)
     if crashed > 0:
         if not _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
             crashed = 0
@@ -931,7 +927,7 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
         for i in range(r):
             c[nr + 1 + k + q + i] = 1.0
         status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
-                               excl, harris, work, inwork, wcol, nwork, -np.inf, dl, False)
+                               excl, harris, work, inwork, wcol, nwork, -np.inf, dl)
         its[0] += it
         if status != OPTIMAL:
             return status, np.nan
@@ -952,7 +948,7 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
             xN[a] = 0.0
     c[nr] = c_t
     status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl,
-                           harris, work, inwork, wcol, nwork, stop, dl, False)
+                           harris, work, inwork, wcol, nwork, stop, dl)
     its[1] += it
     stopped = status == STOPPED
     if stopped:
@@ -976,22 +972,8 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
         c[nr] = 0.0
         for i in range(k):
             c[nr + 1 + i] = -w[i]
-        # With t fixed at its optimum, phase III moves on the optimal face of phase II: a lambda whose
-        # phase II reduced cost is positive is 0 at every point of it (complementary slackness). So
-        # (first attempt, partial pricing) phase III prices only the lambdas with reduced cost at most
-        # FACE_TOL at the final duals of phase II (dl: phase II's last full pass), never all of them;
-        # ``certify`` proves the result optimal over all lambdas (its dual pi3 + mu pi2).
-        # (at most a working set's worth of them: counted with x < nextafter(FACE_TOL), i.e. x <= FACE_TOL)
-        face = restrict and partial_ok and _count_below(dl, nr, np.nextafter(FACE_TOL, np.inf)) <= work.shape[0]
-        if face:
-            for a in range(nwork[0]):
-                inwork[work[a]] = False
-            nwork[0] = 0
-            for j in range(nr):
-                if dl[j] <= FACE_TOL and j != excl:
-                    _work_add(j, RT, d, k, work, inwork, wcol, nwork)
         status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
-                               excl, harris, work, inwork, wcol, nwork, -np.inf, dl, face)
+                               excl, harris, work, inwork, wcol, nwork, -np.inf, dl)
         its[2] += it
         if status != OPTIMAL:
             return status + 10, t   # +10: the score is good, phase III failed
@@ -1186,9 +1168,9 @@ def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl
         for i in range(k):
             cs[i] = -w[i]
             pobj -= w[i] * sl[i]
-        # The slack LP's dual: y = pi3 + mu pi2, mu >= 0 the least that makes every lambda's reduced
-        # cost d3_j + mu d2_j non-negative where d3_j < -OPT_TOL (phase III may have priced only the
-        # optimal face of phase II: d2_j > 0 off it). With t fixed, pi2 prices the slack LP's
+        # The slack LP's dual: y = pi3 + mu pi2, mu >= 0 the least that makes the reduced cost
+        # d3_j + mu d2_j of every lambda pi3 does not certify non-negative (d2_j > 0 there: the
+        # lambda is off phase II's optimal face, 0 at every point of the slack LP). With t fixed, pi2 prices the slack LP's
         # primal objective-free part at (almost) no gap, so y has pi3's gap plus mu times phase II's.
         r = k + q
         pd = np.empty(k)
@@ -1226,50 +1208,12 @@ def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl
     return 0
 
 
-@jit(cache=True)
-def _near_order(B, G):
-    """An order of the DMUs in which neighbours have alike LPs: the Morton (Z-order) codes of
-    |b_i| + |g_i| / sum|g| (the first 60 rows; for the input-oriented radial LP, the input mix and
-    the outputs: DMUs that differ only in the scale of their inputs have the same projection), each
-    column scaled to [0, 1] and cut into 2^(60 // k) levels. A Z-order curve keeps most points next
-    to points near them."""
-    n = B.shape[0]
-    k = min(B.shape[1], 60)
-    V = np.empty((n, k))
-    for o in range(n):
-        gs = 0.0
-        for i in range(B.shape[1]):
-            gs += abs(G[o, i])
-        gs = gs if gs > 0.0 else 1.0
-        for i in range(k):
-            V[o, i] = abs(B[o, i]) + abs(G[o, i]) / gs
-    bits = min(20, 60 // k)
-    levels = (1 << bits) - 1
-    code = np.zeros(n, dtype=np.int64)
-    for i in range(k):
-        lo = V[:, i].min()
-        hi = V[:, i].max()
-        span = hi - lo if hi > lo else 1.0
-        for o in range(n):
-            qv = np.int64((V[o, i] - lo) / span * levels)
-            for bb in range(bits):
-                if (qv >> bb) & 1:
-                    code[o] |= np.int64(1) << (bb * k + i)
-    return np.argsort(code)
-
-
 @jit(cache=True, parallel=True)
 def solve_batch(R, k_in, q, rts_lo, rts_hi, B, G, t_lo, t_hi, c_t, s_ub, w, excl, slacks):
     """solve_one for every row of B/G (DMUs in parallel; t bounds per DMU). Returns status, t,
     work (n x 4: iterations of phases I, II and III, full pricing passes; ``solve_one``), basic lambda
     indices/values (n x r, -1 padded), slacks (n x k), phase II duals (n x r).
-    A status of 10 + code means the score is good but phase III (slacks) ended with that code.
-
-    With partial pricing (more than PARTIAL_MIN reference columns) the DMUs are taken in an order in
-    which neighbours are alike (``_near_order``), cut into NEIGHBOUR_CHUNKS runs solved in parallel;
-    within a run each LP's working set starts with the basic lambdas of the SEED_PREV LPs before it
-    (near DMUs have near optimal facets: fewer pivots and full pricing passes). The runs, not the
-    threads, fix which LP follows which: the same answer on any number of threads."""
+    A status of 10 + code means the score is good but phase III (slacks) ended with that code."""
     n, k = B.shape
     r = k + q
     RT = np.ascontiguousarray(R.T)
@@ -1280,22 +1224,12 @@ def solve_batch(R, k_in, q, rts_lo, rts_hi, B, G, t_lo, t_hi, c_t, s_ub, w, excl
     lam_val = np.zeros((n, r))
     slack = np.zeros((n, k))
     dual = np.zeros((n, r))
-    order = _near_order(B, G) if R.shape[0] > PARTIAL_MIN else np.arange(n)
-    nch = min(n, NEIGHBOUR_CHUNKS)
-    for c in prange(nch):
-        lo = c * n // nch
-        hi = (c + 1) * n // nch
-        seedc = np.full(SEED_PREV * r, -1, dtype=np.int64)
-        for a in range(lo, hi):
-            o = order[a]
-            st, to, it = solve_one(RT, k_in, q, rts_lo, rts_hi, B[o], G[o], t_lo[o], t_hi[o], c_t, s_ub, w, excl[o],
-                                   slacks, lam_idx[o], lam_val[o], slack[o], dual[o], seedc)
-            status[o] = st
-            t[o] = to
-            iters[o, :] = it
-            slot = (a - lo) % SEED_PREV
-            for i in range(r):
-                seedc[slot * r + i] = lam_idx[o, i]
+    for o in prange(n):
+        st, to, it = solve_one(RT, k_in, q, rts_lo, rts_hi, B[o], G[o], t_lo[o], t_hi[o], c_t, s_ub, w, excl[o],
+                               slacks, lam_idx[o], lam_val[o], slack[o], dual[o])
+        status[o] = st
+        t[o] = to
+        iters[o, :] = it
     return status, t, iters, lam_idx, lam_val, slack, dual
 
 
@@ -1318,7 +1252,7 @@ def solve_stack(RTs, k_in, q, rts_lo, rts_hi, Bs, Gs, t_lo, t_hi, c_t, s_ub, w, 
         j = i // n
         o = i - j * n
         st, to, it = solve_one(RTs[j], k_in, q, rts_lo, rts_hi, Bs[j, o], Gs[j, o], t_lo[j, o], t_hi[j, o], c_t,
-                               s_ub, w, excl[j, o], slacks, lam_idx[j, o], lam_val[j, o], slack[j, o], dual[j, o], np.empty(0, dtype=np.int64))
+                               s_ub, w, excl[j, o], slacks, lam_idx[j, o], lam_val[j, o], slack[j, o], dual[j, o])
         status[j, o] = st
         t[j, o] = to
         iters[j, o, :] = it
@@ -1356,7 +1290,7 @@ def _ddf(RT, k_in, q, p, excl, dual, lam_idx, lam_val, slack, stop=-np.inf):
     s_ub = np.full(k, np.inf)
     w = np.zeros(k)
     st, beta, _ = solve_one(RT, k_in, q, 0.0, 0.0, p, g, -np.inf, np.inf, -1.0, s_ub, w, excl, False,
-                            lam_idx, lam_val, slack, dual, np.empty(0, dtype=np.int64), stop)
+                            lam_idx, lam_val, slack, dual, stop)
     return st, beta
 
 
