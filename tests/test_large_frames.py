@@ -154,34 +154,31 @@ def test_many_outputs_start_phase_one_from_the_nearest_reference_dmu():
     np.testing.assert_allclose(raw[1], plain.scores.to_numpy(), rtol=0, atol=TOL)
 
 
-def test_slack_certificate_adds_pi2_only_where_pi3_falls_short():
-    """Dula 10 + 10 at 10% efficient: two LPs on which a mu taken from every lambda that pi3 prices
-    below -OPT_TOL (also those within the certificate's own tolerance, whose phase II reduced cost
-    can be tiny) was too large for the certificate's precision on every attempt (status 14: slacks
-    not certified, handed to HiGHS). mu now comes only from the columns pi3 itself does not certify."""
-    X, Y, eff = dula(20000, 10, 10, 0.1, seed=0)
+def _certified_like_highs(share, seed, rows):
+    """The radial LPs of Dula 10 + 10 DMUs ``rows`` against the planted frame: every one certified
+    by the kernel (status 0), with HiGHS's score and slack sum over the same columns."""
+    X, Y, eff = dula(20000, 10, 10, share, seed)
     P = np.hstack([X, Y])
     P = P / P.mean(axis=0)
-    prob = _problem(P[eff], P[[17314, 18482]], 10, True)
+    prob = _problem(P[eff], P[rows], 10, True)
     status, t, _, _, _, slack = numba_core.run_kernel(prob)[:6]
     assert np.all(status == 0), status
     plain = solve_envelopment(HighsSolver(), prob)
     np.testing.assert_allclose(t, plain.t, rtol=0, atol=TOL)
     ps = plain.slack.sum(axis=1)
     np.testing.assert_allclose(slack.sum(axis=1), ps, rtol=0, atol=TOL * max(1.0, float(np.abs(ps).max())))
+
+
+def test_slack_certificate_adds_pi2_only_where_pi3_falls_short():
+    """Dula 10 + 10 at 10% efficient: two LPs that once failed the slack certificate on every attempt
+    (status 14, handed to HiGHS; with a slack phase over phase II's optimal face, since removed, and
+    a mu taken from every lambda pi3 priced below -OPT_TOL). mu now comes only from the lambdas pi3
+    itself does not certify; both LPs are certified, with HiGHS's answers."""
+    _certified_like_highs(0.1, 0, [17314, 18482])
 
 
 def test_slack_phase_basis_is_refined_to_a_certified_point():
     """Dula 10 + 10 at 1% efficient, one DMU whose slack phase ends on an ill-conditioned basis:
     without a step of iterative refinement of x_B its rows miss by 1e-6 on every attempt and the LP
     went to HiGHS; refined, it is certified, with HiGHS's score and slack sum."""
-    X, Y, eff = dula(20000, 10, 10, 0.01, 20240601)
-    P = np.hstack([X, Y])
-    P = P / P.mean(axis=0)
-    prob = _problem(P[eff], P[[6735]], 10, True)
-    status, t, _, _, _, slack = numba_core.run_kernel(prob)[:6]
-    assert np.all(status == 0), status
-    plain = solve_envelopment(HighsSolver(), prob)
-    np.testing.assert_allclose(t, plain.t, rtol=0, atol=TOL)
-    ps = plain.slack.sum(axis=1)
-    np.testing.assert_allclose(slack.sum(axis=1), ps, rtol=0, atol=TOL * max(1.0, float(np.abs(ps).max())))
+    _certified_like_highs(0.01, 20240601, [6735])
