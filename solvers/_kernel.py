@@ -216,23 +216,22 @@ def _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, 
             _column(j, RT, d, nr, k, k_in, q, g, asign, col)
             for i in range(r):
                 rhs[i] -= col[i] * xN[j]
-    for i in range(r):
-        acc = 0.0
-        for jj in range(r):
-            acc += Binv[i, jj] * rhs[jj]
-        xB[i] = acc
-    # one step of iterative refinement: x_B += B^-1 (rhs - B x_B) (an ill-conditioned basis on
-    # degenerate data otherwise leaves row residuals the certificate rejects)
+    # x_B = B^-1 rhs, then one step of iterative refinement, x_B += B^-1 (rhs - B x_B) (an
+    # ill-conditioned basis on degenerate data otherwise leaves row residuals the certificate rejects)
     res = rhs.copy()
-    for p in range(r):
-        _column(basis[p], RT, d, nr, k, k_in, q, g, asign, col)
-        for i in range(r):
-            res[i] -= col[i] * xB[p]
     for i in range(r):
-        acc = 0.0
-        for jj in range(r):
-            acc += Binv[i, jj] * res[jj]
-        xB[i] += acc
+        xB[i] = 0.0
+    for step in range(2):
+        if step == 1:
+            for p in range(r):
+                _column(basis[p], RT, d, nr, k, k_in, q, g, asign, col)
+                for i in range(r):
+                    res[i] -= col[i] * xB[p]
+        for i in range(r):
+            acc = 0.0
+            for jj in range(r):
+                acc += Binv[i, jj] * res[jj]
+            xB[i] += acc
     return True
 
 
@@ -262,7 +261,7 @@ def _lcg(state):
 
 @jit(cache=True)
 def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl, harris,
-           work, inwork, wcol, nwork, stop, dl):
+           work, inwork, wcol, nwork, stop):
     """Primal simplex from a feasible basis until optimal; returns (status, iterations).
 
     Pricing (Dantzig's rule) of the reference columns: with more than PARTIAL_MIN of them, over a
@@ -281,13 +280,12 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
     data), until a pivot gains again.
 
     ``stop`` (phase II of the frame search's membership test): return STOPPED as soon as the
-    objective c_t t is at or below it; the point is then feasible but not proven optimal.
-
-    ``dl`` (length nr) receives the reduced costs of the lambdas at each full pass."""
+    objective c_t t is at or below it; the point is then feasible but not proven optimal."""
     r = k + q
     pi = np.zeros(r)
     alpha = np.zeros(r)
     col = np.zeros(r)
+    dl = np.empty(nr)
     dw = np.empty(work.shape[0])
     pd = np.empty(k)                     # pi_i d_i: the duals on the unscaled data rows
     nzr = np.empty(k, dtype=np.int64)    # the data rows with a nonzero dual
@@ -893,7 +891,6 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
     work = np.empty(cap, dtype=np.int64)
     inwork = np.zeros(nr if partial_ok else 0, dtype=np.bool_)
     wcol = np.empty((k, cap))
-    dl = np.empty(nr)
     # 1: a feasible basis on one reference DMU; 2: the same with artificials in the rows it misses
     crashed = _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e0 == 0.0, basis, isbasic, xN,
                      asign, work, inwork, wcol, nwork)
@@ -927,7 +924,7 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
         for i in range(r):
             c[nr + 1 + k + q + i] = 1.0
         status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
-                               excl, harris, work, inwork, wcol, nwork, -np.inf, dl)
+                               excl, harris, work, inwork, wcol, nwork, -np.inf)
         its[0] += it
         if status != OPTIMAL:
             return status, np.nan
@@ -948,7 +945,7 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
             xN[a] = 0.0
     c[nr] = c_t
     status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl,
-                           harris, work, inwork, wcol, nwork, stop, dl)
+                           harris, work, inwork, wcol, nwork, stop)
     its[1] += it
     stopped = status == STOPPED
     if stopped:
@@ -973,7 +970,7 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
         for i in range(k):
             c[nr + 1 + i] = -w[i]
         status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
-                               excl, harris, work, inwork, wcol, nwork, -np.inf, dl)
+                               excl, harris, work, inwork, wcol, nwork, -np.inf)
         its[2] += it
         if status != OPTIMAL:
             return status + 10, t   # +10: the score is good, phase III failed
