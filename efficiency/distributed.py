@@ -63,10 +63,15 @@ def n_threads(client) -> int:
         return 1
 
 
-def row_chunks(n: int, client, min_rows: int = MIN_ROWS) -> list[np.ndarray]:
-    """Consecutive index chunks of 0..n-1, about DEFAULT_CHUNKS_PER_WORKER per worker thread."""
-    parts = max(1, min(n_threads(client) * DEFAULT_CHUNKS_PER_WORKER, -(-n // min_rows)))
-    return [c for c in np.array_split(np.arange(n), parts) if c.size]
+def row_chunks(n: int, client, min_rows: int = MIN_ROWS, align: int = 1) -> list[np.ndarray]:
+    """Consecutive index chunks of 0..n-1, about DEFAULT_CHUNKS_PER_WORKER per worker thread, each
+    starting at a multiple of ``align`` (a backend's ``run_length``: then its answers do not depend
+    on the chunks)."""
+    align = max(1, int(align))
+    units = -(-n // align)
+    parts = max(1, min(n_threads(client) * DEFAULT_CHUNKS_PER_WORKER, -(-n // max(min_rows, align))))
+    return [c for c in (np.arange(u[0] * align, min(n, (u[-1] + 1) * align))
+                        for u in np.array_split(np.arange(units), parts) if u.size) if c.size]
 
 
 def _call(fn, chunk, shared):
@@ -162,7 +167,8 @@ class DistributedEnvelopmentSolver(DistributedSolver):
         from solvers.envelopment import concat, solve_envelopment
         if problem.n < 2 * MIN_ROWS:
             return solve_envelopment(self.inner, problem)
-        parts = map_chunks(self.client, _solve_envelopment_rows, row_chunks(problem.n, self.client),
+        chunks = row_chunks(problem.n, self.client, align=getattr(self.inner, "run_length", 1))
+        parts = map_chunks(self.client, _solve_envelopment_rows, chunks,
                            {"problem": problem, "solver": self.inner})
         return concat(parts)
 

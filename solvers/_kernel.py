@@ -46,6 +46,8 @@ WORK_CAP = 512        # most columns a working set holds (copied, row-scaled, in
 WORKING_ADD = 32       # columns a full pricing pass adds to the working set (the best improving ones)
 DEGENERATE_GAIN = 1e-10   # objective gain at or below which a pivot counts as degenerate
 MAX_ITER = 50000       # per phase
+SEED_PREV = 8          # solve_batch: an LP's working set starts with the basic lambdas of the SEED_PREV LPs before it
+RUN = 256              # solve_batch: LPs per run (rows a, a + 1, ... of a run seed each other; runs are independent)
 MU_MAX = 1e6           # largest |mu pi2| / max(1, |pi3|) in the slack LP's certificate (certify)
 CERT_TOL = 1e-7        # the final point's certificate (relative): residuals, bounds, reduced costs, gap
 ROW_FLOOR = 1e-100     # smallest row size used by the per-DMU row scaling
@@ -804,7 +806,7 @@ def row_scale(b, g, d):
 
 @jit(cache=True)
 def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
-              lam_idx, lam_val, slack_out, dual_out, stop=-np.inf):
+              lam_idx, lam_val, slack_out, dual_out, seed_cols, stop=-np.inf):
     """Solve the LP of one DMU against the reference columns RT (k x n_ref); fills lam_idx/lam_val
     (basic lambdas, -1 padded), slack_out and dual_out (phase II duals of the LP as given); returns
     (status, t, work): work = [iterations of phase I, II and III, full pricing passes over all the
@@ -816,6 +818,9 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
     so without the row scaling (which can hide a reduced cost in a row where the DMU's value is 0
     and the direction tiny); if all fail, the status says so (a failed certificate: NUMERICAL;
     phase III: 10 + the code).
+
+    ``seed_cols``: reference columns (-1: none) that join the working set after the crash on the
+    first attempt (``solve_batch``: the basic lambdas of the LPs before it in its run).
 
     With a finite ``stop``, phase II ends as soon as its objective c_t t reaches ``stop``: the status
     is then OPTIMAL and t a feasible value at least that good, certified primal feasible only (the
@@ -830,7 +835,8 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
         phase1 = PHASE1_TOL if attempt == 0 else STRICT_PHASE1_TOL
         nwork[0] = 0
         status, t = _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
-                                lam_idx, lam_val, slack_out, dual_out, harris, phase1, attempt < 2, stop, its, nwork)
+                                lam_idx, lam_val, slack_out, dual_out, harris, phase1, attempt < 2, stop, its, nwork,
+                                seed_cols if attempt == 0 else seed_cols[:0])
         if status == OPTIMAL or status == INFEASIBLE or status == UNBOUNDED:
             break
     its[3] = nwork[1]
@@ -839,9 +845,9 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
 
 @jit(cache=True)
 def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, excl, slacks,
-                lam_idx, lam_val, slack_out, dual_out, harris, phase1, scaled, stop, its, nwork):
+                lam_idx, lam_val, slack_out, dual_out, harris, phase1, scaled, stop, its, nwork, seed_cols):
     """One attempt of ``solve_one``: Harris relaxation ``harris``, phase I infeasibility threshold
-    ``phase1``, rows scaled to the DMU (``scaled``) or as given."""
+    ``phase1``, rows scaled to the DMU (``scaled``) or as given; ``seed_cols`` join the working set."""
     k, nr = RT.shape
     r = k + q
     nvar = nr + 1 + k + q + r
@@ -894,6 +900,11 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
     # 1: a feasible basis on one reference DMU; 2: the same with artificials in the rows it misses
     crashed = _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e0 == 0.0, basis, isbasic, xN,
                      asign, work, inwork, wcol, nwork)
+    if partial_ok:
+        for a in range(seed_cols.shape[0]):
+            j = seed_cols[a]
+            if 0 <= j < nr and j != excl:
+                _work_add(j, RT, d, k, work, inwork, wcol, nwork)
     if crashed > 0:
         if not _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
             crashed = 0
@@ -1205,12 +1216,52 @@ def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl
     return 0
 
 
+@jit(cache=True)
+def near_order(B, G):
+    """An order of the DMUs in which neighbours have alike LPs: the Morton (Z-order) codes of
+    |b_i| + |g_i| / sum|g| (the first 60 rows; for the input-oriented radial LP, the input mix and
+    the outputs: DMUs that differ only in the scale of their inputs have the same point), each
+    column scaled to [0, 1] and cut into 2^(60 // k) levels; ties keep the given order. A Z-order
+    curve keeps most points next to points near them (Morton 1966)."""
+    n = B.shape[0]
+    k = min(B.shape[1], 60)
+    V = np.empty((n, k))
+    for o in range(n):
+        gs = 0.0
+        for i in range(B.shape[1]):
+            gs += abs(G[o, i])
+        gs = gs if gs > 0.0 else 1.0
+        for i in range(k):
+            V[o, i] = abs(B[o, i]) + abs(G[o, i]) / gs
+    bits = min(20, 60 // max(k, 1))
+    levels = (1 << bits) - 1
+    code = np.zeros(n, dtype=np.int64)
+    for i in range(k):
+        lo = V[:, i].min() if n > 0 else 0.0
+        hi = V[:, i].max() if n > 0 else 0.0
+        span = hi - lo if hi > lo else 1.0
+        for o in range(n):
+            x = (V[o, i] - lo) / span
+            qv = np.int64(x * levels) if x == x else np.int64(0)
+            for bb in range(bits):
+                if (qv >> bb) & 1:
+                    code[o] |= np.int64(1) << (bb * k + i)
+    return np.argsort(code, kind="mergesort")
+
+
 @jit(cache=True, parallel=True)
 def solve_batch(R, k_in, q, rts_lo, rts_hi, B, G, t_lo, t_hi, c_t, s_ub, w, excl, slacks):
     """solve_one for every row of B/G (DMUs in parallel; t bounds per DMU). Returns status, t,
     work (n x 4: iterations of phases I, II and III, full pricing passes; ``solve_one``), basic lambda
     indices/values (n x r, -1 padded), slacks (n x k), phase II duals (n x r).
-    A status of 10 + code means the score is good but phase III (slacks) ended with that code."""
+    A status of 10 + code means the score is good but phase III (slacks) ended with that code.
+
+    The rows are cut into runs of RUN (rows 0..RUN-1, RUN..2 RUN-1, ...), solved in parallel; within
+    a run, with partial pricing (more than PARTIAL_MIN reference columns), each LP's working set
+    starts with the basic lambdas of the SEED_PREV LPs before it: rows given in ``near_order`` have
+    near optimal facets (fewer pivots and full pricing passes). An LP's answer (among alternative
+    optima) depends on the rows before it in its run, never on the threads: a caller that splits a
+    batch keeps the answers by cutting it at multiples of RUN."""
     n, k = B.shape
     r = k + q
     RT = np.ascontiguousarray(R.T)
@@ -1221,12 +1272,18 @@ def solve_batch(R, k_in, q, rts_lo, rts_hi, B, G, t_lo, t_hi, c_t, s_ub, w, excl
     lam_val = np.zeros((n, r))
     slack = np.zeros((n, k))
     dual = np.zeros((n, r))
-    for o in prange(n):
-        st, to, it = solve_one(RT, k_in, q, rts_lo, rts_hi, B[o], G[o], t_lo[o], t_hi[o], c_t, s_ub, w, excl[o],
-                               slacks, lam_idx[o], lam_val[o], slack[o], dual[o])
-        status[o] = st
-        t[o] = to
-        iters[o, :] = it
+    nruns = (n + RUN - 1) // RUN
+    for c in prange(nruns):
+        seedc = np.full(SEED_PREV * r, -1, dtype=np.int64)
+        for o in range(c * RUN, min(n, (c + 1) * RUN)):
+            st, to, it = solve_one(RT, k_in, q, rts_lo, rts_hi, B[o], G[o], t_lo[o], t_hi[o], c_t, s_ub, w, excl[o],
+                                   slacks, lam_idx[o], lam_val[o], slack[o], dual[o], seedc)
+            status[o] = st
+            t[o] = to
+            iters[o, :] = it
+            slot = (o - c * RUN) % SEED_PREV
+            for i in range(r):
+                seedc[slot * r + i] = lam_idx[o, i]
     return status, t, iters, lam_idx, lam_val, slack, dual
 
 
@@ -1249,7 +1306,8 @@ def solve_stack(RTs, k_in, q, rts_lo, rts_hi, Bs, Gs, t_lo, t_hi, c_t, s_ub, w, 
         j = i // n
         o = i - j * n
         st, to, it = solve_one(RTs[j], k_in, q, rts_lo, rts_hi, Bs[j, o], Gs[j, o], t_lo[j, o], t_hi[j, o], c_t,
-                               s_ub, w, excl[j, o], slacks, lam_idx[j, o], lam_val[j, o], slack[j, o], dual[j, o])
+                               s_ub, w, excl[j, o], slacks, lam_idx[j, o], lam_val[j, o], slack[j, o], dual[j, o],
+                               np.empty(0, dtype=np.int64))
         status[j, o] = st
         t[j, o] = to
         iters[j, o, :] = it
@@ -1287,7 +1345,7 @@ def _ddf(RT, k_in, q, p, excl, dual, lam_idx, lam_val, slack, stop=-np.inf):
     s_ub = np.full(k, np.inf)
     w = np.zeros(k)
     st, beta, _ = solve_one(RT, k_in, q, 0.0, 0.0, p, g, -np.inf, np.inf, -1.0, s_ub, w, excl, False,
-                            lam_idx, lam_val, slack, dual, stop)
+                            lam_idx, lam_val, slack, dual, np.empty(0, dtype=np.int64), stop)
     return st, beta
 
 

@@ -236,7 +236,12 @@ class LPSolver(Protocol):
     should find the frame (extreme-efficient DMUs) first when the user does not say: worth it when
     each LP's cost grows with its columns faster than the frame search costs (the numba core).
     ``accuracy``: the relative accuracy of the points it returns (its feasibility tolerance, or the
-    digits it reports); answers are checked against the LP to that accuracy."""
+    digits it reports); answers are checked against the LP to that accuracy. Optional (callers
+    read them with ``getattr``; ``Backend`` has the defaults 1 and None): ``run_length``: an
+    LP's answer (among alternative optima) may depend on the LPs before it in its run of that many
+    rows of a batch (warm starts); a caller that splits a batch cuts it at multiples of
+    ``run_length`` and gets the same answers. ``lp_order(problem)``: a permutation of the rows of
+    an envelopment problem that the backend solves fastest, or None."""
 
     name: str
     solves: frozenset
@@ -253,6 +258,12 @@ class Backend:
     solves = frozenset({LP})
     screen_by_default = False
     accuracy = 1e-9
+    run_length = 1
+
+    def lp_order(self, problem) -> "np.ndarray | None":
+        """An order of the problem's LPs (a permutation of its rows) that the backend solves fastest,
+        or None: the given order."""
+        return None
 
     def prescaled(self) -> "LPSolver":
         """The backend for LPs the caller has already scaled row by row (a backend that rescales

@@ -78,6 +78,12 @@ class EnvelopmentSolution:
     duals: np.ndarray | None = None   # (n, k + rts_row) phase II duals (numba core only)
     usage: Usage = Usage()        # which backend's answer was kept, per LP
 
+    def rows(self, idx: np.ndarray) -> "EnvelopmentSolution":
+        """The solutions of the DMUs ``idx`` (a permutation of all rows keeps ``usage``)."""
+        return replace(self, status=self.status[idx], t=self.t[idx], lambdas=sp.csr_array(self.lambdas[idx]),
+                       slack=self.slack[idx], slack_status=self.slack_status[idx],
+                       duals=None if self.duals is None else self.duals[idx])
+
 
 def solve_envelopment(solver: LPSolver, problem: EnvelopmentProblem) -> EnvelopmentSolution:
     """Solve with the backend's own envelopment method if it declares one, else as generic LPs whose

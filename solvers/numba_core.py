@@ -152,6 +152,20 @@ class NumbaSolver(Backend):
         self._highs = None
 
     @property
+    def run_length(self) -> int:
+        """The kernel's runs (``_kernel.solve_batch``): each LP of a run starts from the bases of the
+        LPs before it."""
+        return int(kernel().RUN)
+
+    def lp_order(self, problem: EnvelopmentProblem) -> np.ndarray | None:
+        """Neighbours alike (``_kernel.near_order``: Z-order of the input mix and the outputs), when
+        the LPs have enough reference columns for the kernel's warm starts to apply."""
+        if problem.R.shape[0] <= kernel().PARTIAL_MIN or problem.n <= 1:
+            return None
+        return kernel().near_order(np.ascontiguousarray(problem.b, dtype=np.float64),
+                                   np.ascontiguousarray(problem.g, dtype=np.float64))
+
+    @property
     def highs(self):
         if self._highs is None:
             from .highs import HighsSolver

@@ -38,6 +38,9 @@ def test_row_chunks_cover_all_rows(client):
     parts = row_chunks(5000, client)
     assert len(parts) > 1
     np.testing.assert_array_equal(np.concatenate(parts), np.arange(5000))
+    aligned = row_chunks(5000, client, align=256)
+    assert len(aligned) > 1 and all(c[0] % 256 == 0 for c in aligned)
+    np.testing.assert_array_equal(np.concatenate(aligned), np.arange(5000))
 
 
 @pytest.mark.parametrize("rts,orientation", [("vrs", "input"), ("crs", "output")])

@@ -182,3 +182,24 @@ def test_slack_phase_basis_is_refined_to_a_certified_point():
     without a step of iterative refinement of x_B its rows miss by 1e-6 on every attempt and the LP
     went to HiGHS; refined, it is certified, with HiGHS's score and slack sum."""
     _certified_like_highs(0.01, 20240601, [6735])
+
+
+def test_answers_do_not_depend_on_how_the_batch_is_cut(monkeypatch):
+    """The numba core solves the LPs in its order (neighbours alike), each warm from the LPs before it
+    in its run: cut into chunks of one run (``run_length``) instead of one call, every answer is the
+    same to the last digit (scores, slacks, lambdas), in the input's row order."""
+    from efficiency.dea.envelopment import CHUNK
+
+    solver = numba_core.NumbaSolver()
+    df, xs, ys, _ = _data(n=1100, share=0.3, seed=11)
+    kw = {"id": "dmu", "inputs": xs, "outputs": ys, "rts": "vrs", "slacks": True, "screen": False}
+    assert solver.run_length < 1100 and solver.lp_order(_problem(np.ones((200, 6)), np.ones((3, 6)), 3, True)) is not None
+    whole = _quiet(ef.dea, df, solver="numba", **kw)
+    monkeypatch.setitem(CHUNK, "numba", solver.run_length + 1)      # cut at multiples of the run: 256
+    cut = _quiet(ef.dea, df, solver="numba", **kw)
+    assert whole.solver == cut.solver == "numba"
+    pd.testing.assert_frame_equal(whole.to_frame(), cut.to_frame(), check_exact=True)
+    pd.testing.assert_frame_equal(whole.lambdas, cut.lambdas, check_exact=True)
+    plain = _quiet(ef.dea, df, solver="highs", **kw)
+    np.testing.assert_allclose(whole.scores.to_numpy(), plain.scores.to_numpy(), rtol=0, atol=TOL)
+    assert list(whole.to_frame().index) == list(df["dmu"])

@@ -96,20 +96,35 @@ def solve_batch(solver: LPSolver, batch: LPBatch, label: str = "DEA") -> BatchSo
 
 def solve(solver: LPSolver, problem: EnvelopmentProblem, label: str = "DEA") -> EnvelopmentSolution:
     """Solve envelopment LPs in chunks (with a progress bar on long runs), turning a backend's failure
-    into :class:`SolverError`."""
+    into :class:`SolverError`. The LPs go to the backend in its preferred order (``lp_order``: the
+    numba core's neighbours first), cut into chunks at multiples of its ``run_length``, so the
+    answers do not depend on the chunks (in-process or on a Dask cluster); rows come back in the
+    problem's order."""
     size = CHUNK.get(solver.name, DEFAULT_CHUNK)
+    run = max(1, int(getattr(solver, "run_length", 1)))
+    size = max(run, size // run * run)
+    order_fn = getattr(solver, "lp_order", None)
+    order = order_fn(problem) if order_fn is not None and ENVELOPMENT in solver.solves else None
+    if order is not None:
+        problem = problem.rows(order)
     try:
         if problem.n <= size or getattr(solver, "chunks_itself", False):
-            return solve_envelopment(solver, problem)
-        parts = []
-        with Progress(problem.n, label) as bar:
-            for start in range(0, problem.n, size):
-                rows = np.arange(start, min(problem.n, start + size))
-                parts.append(solve_envelopment(solver, problem.rows(rows)))
-                bar.advance(rows.size)
-        return concat(parts)
+            sol = solve_envelopment(solver, problem)
+        else:
+            parts = []
+            with Progress(problem.n, label) as bar:
+                for start in range(0, problem.n, size):
+                    rows = np.arange(start, min(problem.n, start + size))
+                    parts.append(solve_envelopment(solver, problem.rows(rows)))
+                    bar.advance(rows.size)
+            sol = concat(parts)
     except BackendError as exc:
         raise SolverError(str(exc)) from None
+    if order is not None:
+        back = np.empty_like(order)
+        back[order] = np.arange(order.size)
+        sol = sol.rows(back)
+    return sol
 
 
 #: Below this many reference DMUs, frame screening is not worth its overhead: ``screen=None`` (the
