@@ -50,6 +50,7 @@ SEED_PREV = 8          # solve_batch: an LP's working set starts with the basic 
 RUN = 256              # solve_batch: LPs per run (rows a, a + 1, ... of a run seed each other; runs are independent)
 MU_MAX = 1e6           # largest |mu pi2| / max(1, |pi3|) in the slack LP's certificate (certify)
 CERT_TOL = 1e-7        # the final point's certificate (relative): residuals, bounds, reduced costs, gap
+ROUND_TOL = 1e-13       # certify: rounding allowed per unit of the dual objective's terms (see certify)
 ROW_FLOOR = 1e-100     # smallest row size used by the per-DMU row scaling
 PHASE1_TOL = 1e-8      # phase I: a sum of artificials above this (times the rhs scale) is infeasibility
 STRICT_PHASE1_TOL = 1e-9   # the same in the second attempt
@@ -1127,6 +1128,9 @@ def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl
     (lambda, t, s, e) - every row's residual and every bound, within CERT_TOL relative to the row's
     size - and optimality, by the duals: pi2 must be dual feasible for the score LP (min c_t t) with
     no duality gap, and with ``slacks`` pi3 likewise for the slack LP (max w's at t fixed).
+    The gap allowed is CERT_TOL relative to the objective plus ROUND_TOL per unit of the dual
+    objective's terms (their rounding): a near-singular basis has duals of 1e9 whose terms cancel,
+    and a tolerance relative to those terms would let any point pass.
     Returns 0 (certified), 1 (the score is not) or 2 (the score is, the slacks are not)."""
     k, nr = RT.shape
     tol = CERT_TOL
@@ -1167,7 +1171,7 @@ def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl
     d2 = np.empty(nr)
     ok, dobj, mag, comp = _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, zero, excl, t,
                                       pi2, pi2, lam_idx, lam_val, cnt, sl, e, d2, False)
-    bound = tol * max(1.0, abs(c_t * t), mag)
+    bound = tol * max(1.0, abs(c_t * t)) + ROUND_TOL * mag
     if not ok or abs(c_t * t - dobj) > bound or comp > bound:
         return 1
     if slacks:
@@ -1210,7 +1214,7 @@ def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl
                 dy[j] += mu * d2[j]
         ok, dobj, mag, comp = _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t, t, 0.0, s_ub, cs, excl, t, y,
                                           pi3, lam_idx, lam_val, cnt, sl, e, dy, True)
-        bound = tol * max(1.0, abs(pobj), mag)
+        bound = tol * max(1.0, abs(pobj)) + ROUND_TOL * mag
         if not ok or abs(pobj - dobj) > bound or comp > bound:
             return 2
     return 0

@@ -184,6 +184,38 @@ def test_slack_phase_basis_is_refined_to_a_certified_point():
     _certified_like_highs(0.01, 20240601, [6735])
 
 
+def test_no_attempt_certifies_a_wrong_slack_sum():
+    """The DMU of the test above, one attempt at a time: the second and third attempts (strict ratio
+    test; the third on unscaled rows) end their slack phase on a near-singular basis whose duals
+    reach 1e9, at a slack sum of 0.9776 against the optimum 0.9819. The certificate's gap tolerance
+    once grew with those duals (relative to the dual objective's terms) and passed the third; now
+    it allows only rounding per unit of them (ROUND_TOL): an attempt is either certified with
+    HiGHS's slack sum or not certified (and the next attempt, or HiGHS, takes over)."""
+    K = numba_core.kernel()
+    X, Y, eff = dula(20000, 10, 10, 0.01, 20240601)
+    P = np.hstack([X, Y])
+    P = P / P.mean(axis=0)
+    prob = _problem(P[eff], P[[6735]], 10, True)
+    best = solve_envelopment(HighsSolver(), prob).slack.sum()
+    RT = np.ascontiguousarray(P[eff].T)
+    k, r = 20, 21
+    certified = []
+    for attempt in range(3):
+        lam_idx, lam_val = np.full(r, -1, dtype=np.int64), np.zeros(r)
+        slack, dual = np.zeros(k), np.zeros(r)
+        status, t = K._solve_once(RT, 10, 1, 0.0, 0.0, prob.b[0], prob.g[0], -np.inf, np.inf, 1.0, np.full(k, np.inf),
+                                  np.ones(k), -1, True, lam_idx, lam_val, slack, dual,
+                                  K.FEAS_TOL if attempt == 0 else K.STRICT_TOL,
+                                  K.PHASE1_TOL if attempt == 0 else K.STRICT_PHASE1_TOL, attempt < 2, -np.inf,
+                                  np.zeros(4, dtype=np.int64), np.zeros(2, dtype=np.int64), np.empty(0, dtype=np.int64))
+        if status == 0:
+            certified.append(attempt)
+            assert abs(slack.sum() - best) <= TOL, (attempt, slack.sum(), best)
+        else:
+            assert abs(slack.sum() - best) > 1e-3        # the wrong point, rejected
+    assert certified == [0]
+
+
 def test_answers_do_not_depend_on_how_the_batch_is_cut(monkeypatch):
     """The numba core solves the LPs in its order (neighbours alike), each warm from the LPs before it
     in its run: cut into chunks of one run (``run_length``) instead of one call, every answer is the
