@@ -264,7 +264,7 @@ def _lcg(state):
 
 @jit(cache=True)
 def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl, harris,
-           work, inwork, wcol, nwork, stop):
+           work, inwork, wcol, nwork, stop, dl):
     """Primal simplex from a feasible basis until optimal; returns (status, iterations).
 
     Pricing (Dantzig's rule) of the reference columns: with more than PARTIAL_MIN of them, over a
@@ -283,12 +283,15 @@ def _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Bi
     data), until a pivot gains again.
 
     ``stop`` (phase II of the frame search's membership test): return STOPPED as soon as the
-    objective c_t t is at or below it; the point is then feasible but not proven optimal."""
+    objective c_t t is at or below it; the point is then feasible but not proven optimal.
+
+    ``dl`` (length nr) receives the reduced costs of the lambdas at each full pass; at OPTIMAL they
+    are those at the final duals (optimality is declared only after a full pass on a fresh
+    factorisation, with no pivot since)."""
     r = k + q
     pi = np.zeros(r)
     alpha = np.zeros(r)
     col = np.zeros(r)
-    dl = np.empty(nr)
     dw = np.empty(work.shape[0])
     pd = np.empty(k)                     # pi_i d_i: the duals on the unscaled data rows
     nzr = np.empty(k, dtype=np.int64)    # the data rows with a nonzero dual
@@ -893,6 +896,7 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
     Binv = np.zeros((r, r))
     xB = np.zeros(r)
     c = np.zeros(nvar)
+    dl2 = np.empty(nr)                     # phase II's last pricing pass: the certificate's d2
     partial_ok = nr > PARTIAL_MIN
     cap = min(nr, WORK_CAP) if partial_ok else 0
     work = np.empty(cap, dtype=np.int64)
@@ -936,7 +940,7 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
         for i in range(r):
             c[nr + 1 + k + q + i] = 1.0
         status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
-                               excl, harris, work, inwork, wcol, nwork, -np.inf)
+                               excl, harris, work, inwork, wcol, nwork, -np.inf, dl2)
         its[0] += it
         if status != OPTIMAL:
             return status, np.nan
@@ -957,7 +961,7 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
             xN[a] = 0.0
     c[nr] = c_t
     status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar, excl,
-                           harris, work, inwork, wcol, nwork, stop)
+                           harris, work, inwork, wcol, nwork, stop, dl2)
     its[1] += it
     stopped = status == STOPPED
     if stopped:
@@ -982,7 +986,7 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
         for i in range(k):
             c[nr + 1 + i] = -w[i]
         status, it = _phase(RT, d, nr, k, k_in, q, g, asign, b, c, lb, ub, basis, isbasic, xN, Binv, xB, nvar,
-                               excl, harris, work, inwork, wcol, nwork, -np.inf)
+                               excl, harris, work, inwork, wcol, nwork, -np.inf, np.empty(nr))
         its[2] += it
         if status != OPTIMAL:
             return status + 10, t   # +10: the score is good, phase III failed
@@ -1003,7 +1007,7 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
         elif v > nr and v <= nr + k:
             slack_out[v - nr - 1] = xB[p]
     verdict = certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl, slacks,
-                      lam_idx, lam_val, cnt, t, slack_out, pi2, pi3, stopped)
+                      lam_idx, lam_val, cnt, t, slack_out, pi2, pi3, stopped, dl2)
     for i in range(k):                     # back to the LP as given: s = s' / d, pi = pi' d
         slack_out[i] /= d[i]
         dual_out[i] = pi2[i] * d[i]
@@ -1123,7 +1127,7 @@ def _bound_term(dj, lo, hi, tol):
 
 @jit(cache=True)
 def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl, slacks,
-            lam_idx, lam_val, cnt, t, sl, pi2, pi3, primal_only=False):
+            lam_idx, lam_val, cnt, t, sl, pi2, pi3, primal_only=False, d2_given=None):
     """Check the final point of one LP from scratch, on the row-scaled LP: primal feasibility of
     (lambda, t, s, e) - every row's residual and every bound, within CERT_TOL relative to the row's
     size - and optimality, by the duals: pi2 must be dual feasible for the score LP (min c_t t) with
@@ -1131,6 +1135,9 @@ def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl
     The gap allowed is CERT_TOL relative to the objective plus ROUND_TOL per unit of the dual
     objective's terms (their rounding): a near-singular basis has duals of 1e9 whose terms cancel,
     and a tolerance relative to those terms would let any point pass.
+    ``d2_given``: the lambdas' reduced costs at pi2 as phase II's last pricing pass computed them
+    (the same numbers: the same duals, from the same factorisation, priced by the same ``_price``);
+    None: computed here.
     Returns 0 (certified), 1 (the score is not) or 2 (the score is, the slacks are not)."""
     k, nr = RT.shape
     tol = CERT_TOL
@@ -1168,9 +1175,14 @@ def certify(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, w, excl
     # optimality of the score: pi2 dual feasible, no gap, complementary with the point
     e = 1.0 - lamsum
     zero = np.zeros(k)
-    d2 = np.empty(nr)
+    if d2_given is None:
+        d2 = np.empty(nr)
+        given = False
+    else:
+        d2 = d2_given
+        given = True
     ok, dobj, mag, comp = _dual_check(RT, d, k_in, q, rts_lo, rts_hi, b, g, t_lo, t_hi, c_t, s_ub, zero, excl, t,
-                                      pi2, pi2, lam_idx, lam_val, cnt, sl, e, d2, False)
+                                      pi2, pi2, lam_idx, lam_val, cnt, sl, e, d2, given)
     bound = tol * max(1.0, abs(c_t * t)) + ROUND_TOL * mag
     if not ok or abs(c_t * t - dobj) > bound or comp > bound:
         return 1
