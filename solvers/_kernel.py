@@ -799,6 +799,35 @@ def _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e_ok, basis
 
 
 @jit(cache=True)
+def _crash_among(work, wcol, nw, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, e_ok, basis, isbasic, xN, asign):
+    """``_crash`` over the first nw columns of the working set only (their row-scaled data: wcol),
+    with the basis written in the LP's own variable indices (column work[a], t at nr, the slacks and
+    artificials after it). Returns ``_crash``'s code (0: none of these columns gives a start)."""
+    r = k + q
+    RTc = np.empty((k, nw))
+    for i in range(k):
+        for a in range(nw):
+            RTc[i, a] = wcol[i, a]
+    nvc = nw + 1 + k + q + r
+    basis_c = np.empty(r, dtype=np.int64)
+    isbasic_c = np.zeros(nvc, dtype=np.bool_)
+    xN_c = np.zeros(nvc)
+    xN_c[nw] = xN[nr]
+    none = np.empty(0, dtype=np.int64)
+    code = _crash(RTc, np.ones(k), nw, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, -1, e_ok, basis_c, isbasic_c, xN_c,
+                  asign, none, np.zeros(0, dtype=np.bool_), np.empty((k, 0)), np.zeros(2, dtype=np.int64))
+    if code == 0:
+        return 0
+    for p in range(r):
+        v = basis_c[p]
+        v = work[v] if v < nw else v - nw + nr
+        basis[p] = v
+        isbasic[v] = True
+    xN[nr] = xN_c[nw]
+    return code
+
+
+@jit(cache=True)
 def row_scale(b, g, d):
     """d[i] = 1 / max(|b_i|, |g_i|) (1 where both are 0): each data row measured in units of the
     evaluated DMU's own value, so that every tolerance is relative to that DMU (a DMU whose values
@@ -902,14 +931,21 @@ def _solve_once(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0,
     work = np.empty(cap, dtype=np.int64)
     inwork = np.zeros(nr if partial_ok else 0, dtype=np.bool_)
     wcol = np.empty((k, cap))
-    # 1: a feasible basis on one reference DMU; 2: the same with artificials in the rows it misses
-    crashed = _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e0 == 0.0, basis, isbasic, xN,
-                     asign, work, inwork, wcol, nwork)
+    # 1: a feasible basis on one reference DMU; 2: the same with artificials in the rows it misses.
+    # With seed columns (the bases of the LPs before it, neighbours alike) the crash looks at them
+    # first, and at every column only when none of them gives a start.
+    crashed = 0
     if partial_ok:
         for a in range(seed_cols.shape[0]):
             j = seed_cols[a]
             if 0 <= j < nr and j != excl:
                 _work_add(j, RT, d, k, work, inwork, wcol, nwork)
+        if nwork[0] > 0:
+            crashed = _crash_among(work, wcol, nwork[0], nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, e0 == 0.0,
+                                   basis, isbasic, xN, asign)
+    if crashed == 0:
+        crashed = _crash(RT, d, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, excl, e0 == 0.0, basis, isbasic, xN,
+                         asign, work, inwork, wcol, nwork)
     if crashed > 0:
         if not _refactor(RT, d, nr, k, k_in, q, g, asign, b, basis, xN, isbasic, Binv, xB, nvar):
             crashed = 0

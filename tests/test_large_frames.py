@@ -130,6 +130,51 @@ def test_kernel_reports_its_work_per_phase():
     np.testing.assert_array_equal(with_slacks, numba_core.run_kernel(prob, numba_core.twin())[2])
 
 
+@pytest.mark.parametrize("m,s,q", [(2, 2, 1), (3, 3, 0), (5, 5, 1)])
+def test_crash_among_the_seed_columns_equals_the_crash_over_them(m, s, q):
+    """The crash of an LP with seed columns looks at them first (``_crash_among``, on the working set's
+    row-scaled block): with every reference column in the working set it picks the crash's own start
+    over all columns - the same code, basis (in the LP's variable indices), t and artificial signs."""
+    K = numba_core.kernel()
+    X, Y, _ = dula(150, m, s, 0.6, seed=4)
+    P = np.hstack([X, Y])
+    P = P / P.mean(axis=0)
+    RT = np.ascontiguousarray(P.T)
+    k, nr = RT.shape
+    r = k + q
+    nvar = nr + 1 + k + q + r
+    starts = 0
+    for o in range(0, 150, 7):
+        b = np.r_[np.zeros(m), P[o, m:]]
+        g = np.r_[P[o, :m], np.zeros(s)]
+        d = np.ones(k)
+        K.row_scale(b, g, d)
+        b, g = b * d, g * d
+        out = []
+        for among in (False, True):
+            basis, isbasic = np.full(r, -1, dtype=np.int64), np.zeros(nvar, dtype=bool)
+            xN, asign = np.zeros(nvar), np.ones(r)
+            if among:
+                work = np.arange(nr, dtype=np.int64)
+                wcol = RT * d[:, None]
+                code = K._crash_among(work, wcol, nr, nr, k, m, q, b, g, -np.inf, np.inf, 1.0, np.full(k, np.inf), True,
+                                      basis, isbasic, xN, asign)
+            else:
+                code = K._crash(RT, d, nr, k, m, q, b, g, -np.inf, np.inf, 1.0, np.full(k, np.inf), -1, True, basis,
+                                isbasic, xN, asign, np.empty(0, dtype=np.int64), np.zeros(0, dtype=bool),
+                                np.empty((k, 0)), np.zeros(2, dtype=np.int64))
+            out.append((code, basis.copy(), xN[nr], asign.copy(), np.flatnonzero(isbasic)))
+        (c0, b0, t0, a0, i0), (c1, b1, t1, a1, i1) = out
+        assert c0 == c1
+        if c0:
+            starts += 1
+            np.testing.assert_array_equal(b0, b1)
+            np.testing.assert_array_equal(i0, i1)
+            np.testing.assert_array_equal(a0, a1)
+            assert t0 == t1
+    assert starts >= 5
+
+
 def test_many_outputs_start_phase_one_from_the_nearest_reference_dmu():
     """10 inputs and 10 outputs, VRS, against a 300-DMU frame: no frame DMU meets every output of a
     DMU inside, so phase I starts from the one missing them least (artificials in the missed rows
