@@ -1383,7 +1383,7 @@ def _first_columns(RT, nf):
 
 
 @jit(cache=True)
-def _ddf(RT, k_in, q, p, excl, dual, lam_idx, lam_val, slack, stop=-np.inf):
+def _ddf(RT, k_in, q, p, excl, dual, lam_idx, lam_val, slack, stop=-np.inf, seed_cols=np.empty(0, dtype=np.int64)):
     """max beta s.t. (x_o (1 - beta), y_o (1 + beta)) in T(RT) (beta free): (status, beta).
 
     beta < 0: the point lies outside the technology spanned by the columns of RT; the phase II
@@ -1397,7 +1397,7 @@ def _ddf(RT, k_in, q, p, excl, dual, lam_idx, lam_val, slack, stop=-np.inf):
     s_ub = np.full(k, np.inf)
     w = np.zeros(k)
     st, beta, _ = solve_one(RT, k_in, q, 0.0, 0.0, p, g, -np.inf, np.inf, -1.0, s_ub, w, excl, False,
-                            lam_idx, lam_val, slack, dual, np.empty(0, dtype=np.int64), stop)
+                            lam_idx, lam_val, slack, dual, seed_cols, stop)
     return st, beta
 
 
@@ -1571,16 +1571,26 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
 def outside(P, k_in, q, F, tol):
     """True for the rows of P not shown to lie within ``tol`` (directional distance) of the technology
     spanned by the rows of F (VRS, q = 1, or CRS, q = 0); each row's LP stops as soon as a point of
-    that technology within ``tol`` is found. A row whose LP ends otherwise counts as outside."""
+    that technology within ``tol`` is found. A row whose LP ends otherwise counts as outside.
+    Rows are taken in ``near_order`` in runs of RUN, each LP warm from the bases of the SEED_PREV
+    before it (as ``solve_batch``; the verdicts do not depend on the start)."""
     n, k = P.shape
     r = k + q
     RT = np.ascontiguousarray(F.T)
     out = np.ones(n, dtype=np.bool_)
-    for o in prange(n):
+    order = near_order(P, P) if F.shape[0] > PARTIAL_MIN else np.arange(n)
+    nruns = (n + RUN - 1) // RUN
+    for c in prange(nruns):
         d = np.empty(r)
         li = np.empty(r, dtype=np.int64)
         lv = np.empty(r)
         sl = np.empty(k)
-        st, b = _ddf(RT, k_in, q, P[o], -1, d, li, lv, sl, tol)
-        out[o] = not (st == OPTIMAL and b >= -tol)
+        seedc = np.full(SEED_PREV * r, -1, dtype=np.int64)
+        for a in range(c * RUN, min(n, (c + 1) * RUN)):
+            o = order[a]
+            st, b = _ddf(RT, k_in, q, P[o], -1, d, li, lv, sl, tol, seedc)
+            out[o] = not (st == OPTIMAL and b >= -tol)
+            slot = (a - c * RUN) % SEED_PREV
+            for i in range(r):
+                seedc[slot * r + i] = li[i]
     return out
