@@ -1457,8 +1457,9 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
     yields a separating hyperplane, whose maximiser over the DMUs not yet known to be inside is an
     extreme-efficient DMU and joins the frame; then the DMU is tested again. Members chosen among
     ties are checked against the rest of the frame at the end and dropped if they are not extreme.
-    A membership LP stops as soon as it finds the DMU inside (``_ddf``'s stop). Returns (frame
-    indices, number of LPs solved)."""
+    A membership LP stops as soon as it finds the DMU inside (``_ddf``'s stop); a DMU outside is
+    tested again warm from its last LP's basis (and the new member). Returns (frame indices, number
+    of LPs solved)."""
     n, k = P.shape
     r = k + q
     RT = np.empty((k, n))
@@ -1483,6 +1484,8 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
         RT[i, 0] = P[j0, i]
     nf = 1
     beta = np.empty(block)
+    blis = np.full((block, r), -1, dtype=np.int64)  # each block LP's basic lambdas: the re-test's seeds
+    seeds = np.full(r + 1, -1, dtype=np.int64)
     RF = _first_columns(RT, nf)                     # the frame so far, contiguous
     for start in range(0, n, block):
         stop = min(n, start + block)
@@ -1497,6 +1500,8 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
                 sl = np.empty(k)
                 st, b = _ddf(RF, k_in, q, P[o], -1, d, li, lv, sl, tol)
                 beta[t] = b if st == OPTIMAL else -np.inf
+                for i in range(r):
+                    blis[t, i] = li[i]
         lps += nb
         d = np.empty(r)
         li = np.empty(r, dtype=np.int64)
@@ -1509,8 +1514,11 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
             if beta[t] >= -tol:                   # inside the frame's technology already
                 candidate[o] = False
                 continue
+            for i in range(r):                    # warm from the block LP's basis
+                seeds[i] = blis[t, i]
+            seeds[r] = -1
             while True:
-                st, b = _ddf(RF, k_in, q, P[o], -1, d, li, lv, sl, tol)
+                st, b = _ddf(RF, k_in, q, P[o], -1, d, li, lv, sl, tol, seeds)
                 lps += 1
                 if st == OPTIMAL and b >= -tol:
                     candidate[o] = False
@@ -1536,6 +1544,9 @@ def build_frame(P, k_in, q, order, block, tol, tiebreak):
                 RF = _first_columns(RT, nf)
                 if j == o:
                     break
+                for i in range(r):                # warm from this LP's basis and the new member
+                    seeds[i] = li[i]
+                seeds[r] = nf - 1
     # Members picked among ties (or kept for numerical trouble): drop those inside the others' hull.
     doubtful = np.empty(nf, dtype=np.int64)
     nd = 0
