@@ -78,12 +78,6 @@ class EnvelopmentSolution:
     duals: np.ndarray | None = None   # (n, k + rts_row) phase II duals (numba core only)
     usage: Usage = Usage()        # which backend's answer was kept, per LP
 
-    def rows(self, idx: np.ndarray) -> "EnvelopmentSolution":
-        """The solutions of the DMUs ``idx`` (a permutation of all rows keeps ``usage``)."""
-        return replace(self, status=self.status[idx], t=self.t[idx], lambdas=sp.csr_array(self.lambdas[idx]),
-                       slack=self.slack[idx], slack_status=self.slack_status[idx],
-                       duals=None if self.duals is None else self.duals[idx])
-
 
 def solve_envelopment(solver: LPSolver, problem: EnvelopmentProblem) -> EnvelopmentSolution:
     """Solve with the backend's own envelopment method if it declares one, else as generic LPs whose
@@ -282,6 +276,38 @@ def concat(parts: list[EnvelopmentSolution]) -> EnvelopmentSolution:
                                np.vstack([p.slack for p in parts]),
                                np.concatenate([p.slack_status for p in parts]), duals,
                                sum((p.usage for p in parts), Usage()))
+
+
+def place(parts: list[EnvelopmentSolution], where: list[np.ndarray], n: int) -> EnvelopmentSolution:
+    """The solutions of row blocks of one problem of n DMUs, part i being those of the rows where[i]
+    (together a partition of 0..n-1): each part written straight to its rows (no stacked copy to
+    reorder afterwards)."""
+    first = parts[0]
+    status = np.empty(n, dtype=first.status.dtype)
+    t = np.empty(n)
+    slack = np.empty((n, first.slack.shape[1]))
+    slack_status = np.empty(n, dtype=first.slack_status.dtype)
+    duals = None if any(p.duals is None for p in parts) else np.empty((n, first.duals.shape[1]))
+    lams = [sp.csr_array(p.lambdas) for p in parts]
+    counts = np.zeros(n, dtype=np.int64)
+    for p, w, lam in zip(parts, where, lams):
+        status[w], t[w], slack[w], slack_status[w] = p.status, p.t, p.slack, p.slack_status
+        if duals is not None:
+            duals[w] = p.duals
+        counts[w] = np.diff(lam.indptr)
+    # the lambdas' CSR arrays filled in place: row w[i] of the whole takes row i of its part
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    indices = np.empty(indptr[-1], dtype=np.int64)
+    data = np.empty(indptr[-1])
+    for w, lam in zip(where, lams):
+        per_row = np.diff(lam.indptr)
+        row = np.repeat(np.arange(per_row.size), per_row)
+        pos = indptr[np.asarray(w)[row]] + (np.arange(lam.indices.size) - lam.indptr[row])
+        indices[pos] = lam.indices
+        data[pos] = lam.data
+    lam = sp.csr_array((data, indices, indptr), shape=(n, first.lambdas.shape[1]))
+    return EnvelopmentSolution(status, t, lam, slack, slack_status, duals, sum((p.usage for p in parts), Usage()))
 
 
 def replace_rows(A: sp.csr_array, rows: np.ndarray, B: sp.csr_array) -> sp.csr_array:

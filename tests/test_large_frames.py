@@ -280,3 +280,30 @@ def test_answers_do_not_depend_on_how_the_batch_is_cut(monkeypatch):
     plain = _quiet(ef.dea, df, solver="highs", **kw)
     np.testing.assert_allclose(whole.scores.to_numpy(), plain.scores.to_numpy(), rtol=0, atol=TOL)
     assert list(whole.to_frame().index) == list(df["dmu"])
+
+
+def test_place_writes_each_chunk_to_its_rows():
+    """``place`` (how ``solve`` puts the chunks of an ordered batch back): the solutions of the rows
+    of a permutation, cut into chunks, placed, equal the solution of the whole in the input order -
+    every array and the lambdas (values, columns, row by row)."""
+    from solvers.base import Usage
+    from solvers.envelopment import EnvelopmentSolution, place
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(5)
+    n, nr, k = 700, 40, 4
+    dense = np.where(rng.random((n, nr)) < 0.08, rng.random((n, nr)), 0.0)
+    dense[rng.random(n) < 0.1] = 0.0                              # rows without lambdas too
+    whole = EnvelopmentSolution(rng.integers(0, 4, n).astype(np.int8), rng.random(n), sp.csr_array(dense),
+                                rng.random((n, k)), rng.integers(0, 4, n).astype(np.int8), rng.random((n, k + 1)),
+                                Usage.of("numba", n))
+    order = rng.permutation(n)
+    cuts = [order[a:a + 256] for a in range(0, n, 256)]
+    parts = [EnvelopmentSolution(whole.status[c], whole.t[c], sp.csr_array(dense[c]), whole.slack[c],
+                                 whole.slack_status[c], whole.duals[c], Usage.of("numba", c.size)) for c in cuts]
+    got = place(parts, cuts, n)
+    for name in ("status", "t", "slack", "slack_status", "duals"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(whole, name))
+    np.testing.assert_array_equal(got.lambdas.toarray(), dense)
+    np.testing.assert_array_equal(got.lambdas.indptr, sp.csr_array(dense).indptr)
+    assert got.usage == whole.usage

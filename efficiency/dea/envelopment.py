@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from solvers import ENVELOPMENT, LP, BackendError, BatchSolution, LPBatch, LPSolver, Usage, get_solver
 from solvers.base import stack
-from solvers.envelopment import EnvelopmentProblem, EnvelopmentSolution, concat, solve_envelopment
+from solvers.envelopment import EnvelopmentProblem, EnvelopmentSolution, place, solve_envelopment
 
 from ..errors import SolverError, SpecError
 from ..progress import Progress
@@ -98,33 +98,29 @@ def solve(solver: LPSolver, problem: EnvelopmentProblem, label: str = "DEA") -> 
     """Solve envelopment LPs in chunks (with a progress bar on long runs), turning a backend's failure
     into :class:`SolverError`. The LPs go to the backend in its preferred order (``lp_order``: the
     numba core's neighbours first), cut into chunks at multiples of its ``run_length``, so the
-    answers do not depend on the chunks (in-process or on a Dask cluster); rows come back in the
-    problem's order."""
+    answers do not depend on the chunks (in-process or on a Dask cluster); each chunk's answers are
+    written to its rows of the problem (``place``), in the problem's order."""
     size = CHUNK.get(solver.name, DEFAULT_CHUNK)
     run = max(1, int(getattr(solver, "run_length", 1)))
     size = max(run, size // run * run)
     order_fn = getattr(solver, "lp_order", None)
     order = order_fn(problem) if order_fn is not None and ENVELOPMENT in solver.solves else None
-    if order is not None:
-        problem = problem.rows(order)
     try:
         if problem.n <= size or getattr(solver, "chunks_itself", False):
-            sol = solve_envelopment(solver, problem)
-        else:
-            parts = []
-            with Progress(problem.n, label) as bar:
-                for start in range(0, problem.n, size):
-                    rows = np.arange(start, min(problem.n, start + size))
-                    parts.append(solve_envelopment(solver, problem.rows(rows)))
-                    bar.advance(rows.size)
-            sol = concat(parts)
+            if order is None:
+                return solve_envelopment(solver, problem)
+            return place([solve_envelopment(solver, problem.rows(order))], [order], problem.n)
+        idx = np.arange(problem.n) if order is None else order
+        parts, where = [], []
+        with Progress(problem.n, label) as bar:
+            for start in range(0, problem.n, size):
+                rows = idx[start:start + size]
+                parts.append(solve_envelopment(solver, problem.rows(rows)))
+                where.append(rows)
+                bar.advance(rows.size)
+        return place(parts, where, problem.n)
     except BackendError as exc:
         raise SolverError(str(exc)) from None
-    if order is not None:
-        back = np.empty_like(order)
-        back[order] = np.arange(order.size)
-        sol = sol.rows(back)
-    return sol
 
 
 #: Below this many reference DMUs, frame screening is not worth its overhead: ``screen=None`` (the
