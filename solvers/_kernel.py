@@ -41,7 +41,7 @@ PIVOT_TOL = 1e-11      # smallest |alpha| accepted as a pivot
 REFACTOR_EVERY = 50    # iterations between recomputations of B^-1 and x_B
 DEGENERATE_RUN = 200   # degenerate pivots in a row before the randomised ratio test takes over
 PARTIAL_MIN = 128      # partial pricing (a working set of columns) above this many reference columns
-SEED_SIZE = 16        # columns the crash puts in the working set (the best single reference DMUs)
+SEED_SIZE = 16         # columns the crash puts in the working set (the best single reference DMUs)
 WORK_CAP = 512        # most columns a working set holds (copied, row-scaled, into one dense block)
 WORKING_ADD = 32       # columns a full pricing pass adds to the working set (the best improving ones)
 DEGENERATE_GAIN = 1e-10   # objective gain at or below which a pivot counts as degenerate
@@ -812,7 +812,6 @@ def _crash_among(work, wcol, nw, nr, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, e_
     basis_c = np.empty(r, dtype=np.int64)
     isbasic_c = np.zeros(nvc, dtype=np.bool_)
     xN_c = np.zeros(nvc)
-    xN_c[nw] = xN[nr]
     none = np.empty(0, dtype=np.int64)
     code = _crash(RTc, np.ones(k), nw, k, k_in, q, b, g, t_lo, t_hi, c_t, s_ub, -1, e_ok, basis_c, isbasic_c, xN_c,
                   asign, none, np.zeros(0, dtype=np.bool_), np.empty((k, 0)), np.zeros(2, dtype=np.int64))
@@ -852,8 +851,9 @@ def solve_one(RT, k_in, q, rts_lo, rts_hi, b0, g0, t_lo, t_hi, c_t, s_ub0, w0, e
     and the direction tiny); if all fail, the status says so (a failed certificate: NUMERICAL;
     phase III: 10 + the code).
 
-    ``seed_cols``: reference columns (-1: none) that join the working set after the crash on the
-    first attempt (``solve_batch``: the basic lambdas of the LPs before it in its run).
+    ``seed_cols``: reference columns (-1: none) that join the working set on the first attempt, and
+    among which the crash looks for a start first (``solve_batch``: the basic lambdas of the LPs
+    before it in its run).
 
     With a finite ``stop``, phase II ends as soon as its objective c_t t reaches ``stop``: the status
     is then OPTIMAL and t a feasible value at least that good, certified primal feasible only (the
@@ -1301,6 +1301,16 @@ def near_order(B, G):
     return np.argsort(code, kind="mergesort")
 
 
+@jit(cache=True, inline="always")
+def _remember(seedc, pos, lam_idx):
+    """The basic lambdas of a run's LP at position pos join the run's seeds (``seedc``: the bases of
+    the SEED_PREV LPs before the next one, oldest overwritten)."""
+    r = lam_idx.shape[0]
+    slot = pos % SEED_PREV
+    for i in range(r):
+        seedc[slot * r + i] = lam_idx[i]
+
+
 @jit(cache=True, parallel=True)
 def solve_batch(R, k_in, q, rts_lo, rts_hi, B, G, t_lo, t_hi, c_t, s_ub, w, excl, slacks):
     """solve_one for every row of B/G (DMUs in parallel; t bounds per DMU). Returns status, t,
@@ -1333,9 +1343,7 @@ def solve_batch(R, k_in, q, rts_lo, rts_hi, B, G, t_lo, t_hi, c_t, s_ub, w, excl
             status[o] = st
             t[o] = to
             iters[o, :] = it
-            slot = (o - c * RUN) % SEED_PREV
-            for i in range(r):
-                seedc[slot * r + i] = lam_idx[o, i]
+            _remember(seedc, o - c * RUN, lam_idx[o])
     return status, t, iters, lam_idx, lam_val, slack, dual
 
 
@@ -1601,7 +1609,5 @@ def outside(P, k_in, q, F, tol):
             o = order[a]
             st, b = _ddf(RT, k_in, q, P[o], -1, d, li, lv, sl, tol, seedc)
             out[o] = not (st == OPTIMAL and b >= -tol)
-            slot = (a - c * RUN) % SEED_PREV
-            for i in range(r):
-                seedc[slot * r + i] = li[i]
+            _remember(seedc, a - c * RUN, li)
     return out

@@ -269,13 +269,9 @@ def checked(solver: LPSolver, p: EnvelopmentProblem, sol: EnvelopmentSolution) -
 
 
 def concat(parts: list[EnvelopmentSolution]) -> EnvelopmentSolution:
-    """The solutions of consecutive row blocks of one problem, stacked."""
-    duals = None if any(p.duals is None for p in parts) else np.vstack([p.duals for p in parts])
-    return EnvelopmentSolution(np.concatenate([p.status for p in parts]), np.concatenate([p.t for p in parts]),
-                               sp.csr_array(sp.vstack([p.lambdas for p in parts])),
-                               np.vstack([p.slack for p in parts]),
-                               np.concatenate([p.slack_status for p in parts]), duals,
-                               sum((p.usage for p in parts), Usage()))
+    """The solutions of consecutive row blocks of one problem, stacked (``place`` at consecutive rows)."""
+    bounds = np.cumsum([0] + [p.t.size for p in parts])
+    return place(parts, [np.arange(a, b) for a, b in zip(bounds[:-1], bounds[1:])], int(bounds[-1]))
 
 
 def place(parts: list[EnvelopmentSolution], where: list[np.ndarray], n: int) -> EnvelopmentSolution:
